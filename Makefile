@@ -1,0 +1,125 @@
+# pivotbox - one static binary that switches roots
+#
+# make [V=1] [CROSS_COMPILE=aarch64-linux-musl-] [CC=...] [CFLAGS=...]
+# make defconfig | allnoconfig | allyesconfig | oldconfig | menuconfig
+# make check | demo | install [DESTDIR=...] [PREFIX=...] | clean
+
+VERSION := 0.1.0
+
+PREFIX ?= /usr
+BINDIR ?= $(PREFIX)/bin
+
+ifeq ($(origin CC),default)
+  ifeq ($(CROSS_COMPILE),)
+    CC := musl-gcc
+  else
+    CC := $(CROSS_COMPILE)gcc
+  endif
+endif
+
+CFLAGS ?= -Os
+LDFLAGS ?=
+ifneq ($(CI),)
+  CFLAGS += -Werror
+endif
+
+# What the build needs whatever the caller's CFLAGS say.
+BB_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
+  -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+  -fno-unwind-tables -Ibuild/generated -Ilibbb \
+  -DPIVOTBOX_VERSION='"$(VERSION)"'
+BB_LDFLAGS := -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
+  -Wl,-z,norelro -Wl,--build-id=none
+
+ifeq ($(V),1)
+  Q :=
+  say := @:
+else
+  Q := @
+  say := @echo
+endif
+
+KCONFIG_CONF := kconfig-conf
+KCONFIG_MCONF := kconfig-mconf
+GEN := build/generated
+
+LIBBB_SRCS := $(sort $(wildcard libbb/*.c))
+HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
+HELPERS := $(patsubst tests/helpers/%.c,build/tests/%,$(HELPER_SRCS))
+
+all: pivotbox
+
+# Without a .config, build the defaults.
+.config: | $(GEN)/Config.applets
+	$(say) "  CONFIG  defaults"
+	$(Q)$(KCONFIG_CONF) --alldefconfig Config.in >/dev/null
+
+$(GEN)/Config.applets: $(wildcard applets/*.c) scripts/genconfig.sh
+	$(Q)mkdir -p $(GEN)
+	$(Q)scripts/genconfig.sh kconfig $@
+
+$(GEN)/applets.mk $(GEN)/config.h $(GEN)/applets.h: .config \
+    $(wildcard applets/*.c) scripts/genconfig.sh
+	$(Q)mkdir -p $(GEN)
+	$(Q)scripts/genconfig.sh headers .config $(GEN)
+
+ifeq ($(filter %config clean distclean,$(MAKECMDGOALS)),)
+-include $(GEN)/applets.mk
+endif
+
+SRCS := applets/main.c $(APPLET_SRCS) $(LIBBB_SRCS)
+OBJS := $(patsubst %.c,build/%.o,$(SRCS))
+LIBBB_OBJS := $(patsubst %.c,build/%.o,$(LIBBB_SRCS))
+
+build/%.o: %.c $(GEN)/config.h $(GEN)/applets.h $(wildcard libbb/*.h) Makefile
+	$(say) "  CC      $<"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(BB_CFLAGS) $(CFLAGS) -include config.h -c -o $@ $<
+
+pivotbox: $(OBJS)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(BB_CFLAGS) $(CFLAGS) $(BB_LDFLAGS) $(LDFLAGS) -o $@ $(OBJS)
+	$(Q)echo "  SIZE    $@: $$(wc -c <$@) bytes"
+
+build/tests/%: tests/helpers/%.c $(LIBBB_OBJS)
+	$(say) "  CC      $<"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(BB_CFLAGS) $(CFLAGS) -include config.h $(BB_LDFLAGS) \
+	  $(LDFLAGS) -o $@ $< $(LIBBB_OBJS)
+
+helpers: $(HELPERS)
+
+# kconfig-frontends writes .config; the headers follow from it.
+defconfig: $(GEN)/Config.applets
+	$(Q)$(KCONFIG_CONF) --alldefconfig Config.in
+allnoconfig allyesconfig oldconfig olddefconfig: $(GEN)/Config.applets
+	$(Q)$(KCONFIG_CONF) --$@ Config.in
+menuconfig: $(GEN)/Config.applets
+	$(Q)$(KCONFIG_MCONF) Config.in
+
+setup:
+	$(Q)scripts/setup.sh
+
+check: setup
+	$(Q)$(MAKE) --no-print-directory pivotbox helpers
+	$(Q)scripts/test.sh
+
+demo: setup
+	$(Q)$(MAKE) --no-print-directory pivotbox
+	$(Q)scripts/demo.sh
+
+install: pivotbox
+	$(Q)install -d "$(DESTDIR)$(BINDIR)"
+	$(Q)install -m 755 pivotbox "$(DESTDIR)$(BINDIR)/pivotbox"
+	$(Q)for a in $$(sed -n 's/^APPLET(\([a-z0-9_]*\),.*/\1/p' \
+	    $(GEN)/applets.h); do \
+	  ln -sf pivotbox "$(DESTDIR)$(BINDIR)/$$a"; done
+
+clean:
+	$(Q)rm -rf build pivotbox
+
+distclean: clean
+	$(Q)rm -f .config .config.old
+
+.PHONY: all helpers defconfig allnoconfig allyesconfig oldconfig \
+  olddefconfig menuconfig setup check demo install clean distclean

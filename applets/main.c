@@ -1,0 +1,151 @@
+/* main.c - the multicall binary: find the applet by name and run it */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "libbb.h"
+
+#define APPLET(name, fail_code) \
+  int name##_main(int argc, char **argv); \
+  extern const char name##_usage[];
+#include "applets.h"
+#undef APPLET
+
+static const struct applet applets[] = {
+#define APPLET(name, fail_code) { #name, name##_main, name##_usage, fail_code },
+#include "applets.h"
+#undef APPLET
+};
+
+#define APPLET_COUNT (sizeof(applets) / sizeof(*applets))
+
+static const char pivotbox_usage[] =
+  "usage: pivotbox APPLET [ARG...]\n"
+  "       pivotbox --list | --help | --version | --install [-s] DIR\n"
+  "\n"
+  "Switch a system, or a command, into another root directory.\n"
+  "Call an applet by name, or through a link named after it.\n"
+  "\n"
+  "--list         print the applet names, one per line\n"
+  "--install DIR  make a hard link in DIR for every applet\n"
+  "               (-s: symbolic links to this binary's path)\n";
+
+static const struct applet pivotbox = {
+  "pivotbox", 0, pivotbox_usage, 1
+};
+
+static const struct applet *find_applet(const char *name)
+{
+  size_t i;
+
+  for (i = 0; i < APPLET_COUNT; i++)
+    if (!strcmp(applets[i].name, name)) return applets + i;
+
+  return 0;
+}
+
+static void write_all(int fd, const char *s)
+{
+  size_t len = strlen(s);
+
+  while (write(fd, s, len) < 0 && errno == EINTR);
+}
+
+static int install_links(const char *dir, int symbolic)
+{
+  char self[PATH_MAX], link_path[PATH_MAX];
+  ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  size_t i;
+
+  if (len < 0) perror_die(errno, "can't read link '/proc/self/exe'");
+  self[len] = 0;
+
+  for (i = 0; i < APPLET_COUNT; i++) {
+    int err;
+
+    if (format(link_path, sizeof(link_path), "%s/%s", dir,
+               applets[i].name) >= sizeof(link_path))
+      perror_die(ENAMETOOLONG, "can't link '%s'", dir);
+
+    /* Replace what is there, as ln -f does. */
+    if (unlink(link_path) && errno != ENOENT)
+      perror_die(errno, "can't remove '%s'", link_path);
+    err = symbolic ? symlink(self, link_path) : link(self, link_path);
+    if (err) perror_die(errno, "can't link '%s'", link_path);
+  }
+
+  return 0;
+}
+
+/* The multicall binary's own options: argv[1] starts with '-'. */
+static int pivotbox_main(int argc, char **argv)
+{
+  const char *opt = argv[1];
+  size_t i;
+
+  if (!opt) usage_die();
+
+  if (!strcmp(opt, "--help")) {
+    write_all(1, pivotbox_usage);
+    return 0;
+  }
+  if (!strcmp(opt, "--version")) {
+    out("pivotbox %s", PIVOTBOX_VERSION);
+    return 0;
+  }
+  if (!strcmp(opt, "--list")) {
+    for (i = 0; i < APPLET_COUNT; i++) out("%s", applets[i].name);
+    return 0;
+  }
+  if (!strcmp(opt, "--install")) {
+    int symbolic = argc > 2 && !strcmp(argv[2], "-s");
+
+    if (argc != 3 + symbolic) usage_die();
+    return install_links(argv[2 + symbolic], symbolic);
+  }
+  msg("unknown option %s", opt);
+  usage_die();
+}
+
+/* A setuid pivotbox would let anyone move mounts. */
+static void refuse_setuid(void)
+{
+  if (getuid() != geteuid() || getgid() != getegid())
+    die("can't run setuid or setgid");
+}
+
+int main(int argc, char **argv)
+{
+  const char *name = argv[0] ? argv[0] : "pivotbox";
+  const char *slash = strrchr(name, '/');
+
+  if (slash) name = slash + 1;
+  if (*name == '-') name++;
+
+  /* Any name starting with "pivotbox" is the multicall binary itself. */
+  if (!strncmp(name, "pivotbox", 8)) {
+    applet = &pivotbox;
+    refuse_setuid();
+    if (argc < 2 || *argv[1] == '-') return pivotbox_main(argc, argv);
+    argc--;
+    argv++;
+    name = argv[0];
+  }
+
+  if (!(applet = find_applet(name))) {
+    applet = &pivotbox;
+    msg("applet not found: %s", name);
+    return 127;
+  }
+  refuse_setuid();
+
+  if (argc > 1 && !strcmp(argv[1], "--help")) {
+    write_all(1, applet->usage);
+    return 0;
+  }
+
+  return applet->main(argc, argv);
+}

@@ -1,0 +1,158 @@
+/* message.c - messages, each written with one write(2) */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "libbb.h"
+
+const struct applet *applet;
+
+static size_t put(char *buf, size_t size, size_t len, const char *s, size_t n)
+{
+  if (len < size) memcpy(buf + len, s, len + n < size ? n : size - len);
+
+  return len + n;
+}
+
+/* Like vsnprintf() for %s, %d, %u, %c and %%: all pivotbox needs, without
+ * pulling stdio into the binary.  Returns the length it wanted. */
+size_t vformat(char *buf, size_t size, const char *fmt, va_list ap)
+{
+  size_t len = 0;
+
+  for (; *fmt; fmt++) {
+    char num[24], *p = num + sizeof(num);
+    const char *s;
+    unsigned long long n;
+    int negative = 0;
+    char c;
+
+    if (*fmt != '%') {
+      len = put(buf, size, len, fmt, 1);
+      continue;
+    }
+    switch (*++fmt) {
+    case 's':
+      s = va_arg(ap, const char *);
+      len = put(buf, size, len, s, strlen(s));
+      continue;
+    case 'c':
+      c = va_arg(ap, int);
+      len = put(buf, size, len, &c, 1);
+      continue;
+    case 'd':
+    case 'u':
+      if (*fmt == 'u') n = va_arg(ap, unsigned);
+      else {
+        int i = va_arg(ap, int);
+
+        negative = i < 0;
+        n = negative ? -(long long)i : i;
+      }
+      do *--p = '0' + n % 10; while (n /= 10);
+      if (negative) *--p = '-';
+      len = put(buf, size, len, p, num + sizeof(num) - p);
+      continue;
+    case 0:
+      fmt--;
+      /* fall through */
+    default:
+      len = put(buf, size, len, "%", 1);
+    }
+  }
+  if (size) buf[len < size ? len : size - 1] = 0;
+
+  return len;
+}
+
+size_t format(char *buf, size_t size, const char *fmt, ...)
+{
+  va_list ap;
+  size_t len;
+
+  va_start(ap, fmt);
+  len = vformat(buf, size, fmt, ap);
+  va_end(ap);
+
+  return len;
+}
+
+/* "APPLET: text[: strerror]\n" to fd, cut to fit a page. */
+static void emit(int fd, int err, const char *fmt, va_list ap)
+{
+  char line[4096];
+  size_t len = 0, size = sizeof(line) - 1;
+
+  if (fd == 2) {
+    len = put(line, size, len, applet->name, strlen(applet->name));
+    len = put(line, size, len, ": ", 2);
+  }
+  if (len < size) len += vformat(line + len, size - len, fmt, ap);
+  if (err) {
+    const char *s = strerror(err);
+
+    len = put(line, size, len, ": ", 2);
+    len = put(line, size, len, s, strlen(s));
+  }
+  if (len > size) len = size;
+  line[len++] = '\n';
+
+  while (write(fd, line, len) < 0 && errno == EINTR);
+}
+
+void out(const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start(ap, fmt);
+  emit(1, 0, fmt, ap);
+  va_end(ap);
+}
+
+void msg(const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start(ap, fmt);
+  emit(2, 0, fmt, ap);
+  va_end(ap);
+}
+
+void perror_msg(int err, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start(ap, fmt);
+  emit(2, err < 0 ? -err : err, fmt, ap);
+  va_end(ap);
+}
+
+_Noreturn void die(const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start(ap, fmt);
+  emit(2, 0, fmt, ap);
+  va_end(ap);
+  exit(applet->fail_code);
+}
+
+_Noreturn void perror_die(int err, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start(ap, fmt);
+  emit(2, err < 0 ? -err : err, fmt, ap);
+  va_end(ap);
+  exit(applet->fail_code);
+}
+
+_Noreturn void usage_die(void)
+{
+  size_t len = strlen(applet->usage);
+
+  while (write(2, applet->usage, len) < 0 && errno == EINTR);
+  exit(applet->fail_code);
+}
