@@ -51,4 +51,89 @@ struct spec {
 int spec_parse(const char *text, struct spec *spec, const char **reason);
 void xspec_parse(const char *text, struct spec *spec);
 
+/* The mount table.  mountinfo.c */
+
+struct mount_info {
+  int id, parent_id;
+  const char *path;     /* mount point, unescaped */
+  const char *fstype;
+  unsigned long propagation;  /* MS_SHARED, MS_SLAVE, MS_PRIVATE or
+                                 MS_UNBINDABLE */
+};
+
+/* Called for each mount in /proc/self/mountinfo order; nonzero stops. */
+typedef int mount_fn(void *ctx, const struct mount_info *info);
+
+int mountinfo_walk(mount_fn *fn, void *ctx);
+/* The topmost mount whose mount point is exactly PATH, or -ENOENT. */
+int mount_at(const char *path, struct mount_info *info);
+/* The mount PATH lies on; its mount point goes to mount_point. */
+int mount_containing(const char *path, struct mount_info *info,
+                     char *mount_point);
+
+/* Mount steps, each printed the way mount(8) would be called to do it:
+ * under "-n" on stdout instead of being done, under "-v" on stderr as it is
+ * done.  Every step that changes something is written in the journal, and
+ * journal_undo() takes the changes back in reverse.  mount.c */
+
+enum step_mode { STEP_QUIET, STEP_VERBOSE, STEP_PLAN };
+extern enum step_mode step_mode;
+
+enum undo_kind { UNDO_RMDIR, UNDO_UNMOUNT, UNDO_MOVE, UNDO_PROPAGATION,
+                 UNDO_PIVOT, UNDO_PIVOT_STACKED };
+
+struct undo {
+  enum undo_kind kind;
+  unsigned long flags;
+  const char *path, *other;
+};
+
+struct journal {
+  struct undo changes[64];
+  int count;
+  char strings[16384];
+  size_t used;
+};
+
+void step_print(const char *fmt, ...);
+int journal_add(struct journal *journal, enum undo_kind kind,
+                unsigned long flags, const char *path, const char *other);
+void journal_undo(struct journal *journal);
+
+int step_mkdir_in_root(struct journal *journal, int root_fd,
+                       const char *root, const char *path, char *resolved);
+int step_propagation(struct journal *journal, const char *path,
+                     unsigned long flags, unsigned long was);
+int step_bind(struct journal *journal, const char *from, const char *to,
+              unsigned long flags);
+int step_move(struct journal *journal, const char *from, const char *to);
+int step_pivot(struct journal *journal, const char *new_root,
+               const char *old_root, int old_root_fd);
+int step_detach(const char *path);
+const char *propagation_name(unsigned long flags);
+
+/* Paths inside a root directory, as if it were "/": no symlink, absolute
+ * or relative, and no ".." ever leads out of it.  resolve.c */
+
+/* Called with the full path of each directory resolve_in_root() creates,
+ * in order, so the caller can remove them again. */
+typedef void created_fn(void *ctx, const char *path);
+
+/* Look PATH (absolute, taken relative to ROOT) up inside ROOT_FD, the
+ * directory ROOT.  With created set, missing components are made as
+ * directories (0755) and reported to created(ctx, ...).  Returns an O_PATH
+ * descriptor of the last component, close-on-exec, or -errno; when
+ * resolved is not NULL it receives ROOT plus the path with every symlink
+ * resolved (PATH_MAX bytes). */
+int resolve_in_root(int root_fd, const char *root, const char *path,
+                    char *resolved, created_fn *created, void *ctx);
+
+/* Is COMMAND runnable once ROOT is "/"?  A name without '/' is searched
+ * in PATH_SEARCH (or a default PATH).  The file must be a regular file with
+ * an execute bit; an ELF program's interpreter and a script's "#!"
+ * interpreter must exist in ROOT too.  Returns 0, or -ENOENT (not found)
+ * or another -errno (found, not runnable) with *reason saying what. */
+int check_command_in_root(const char *root, const char *command,
+                          const char *path_search, const char **reason);
+
 #endif

@@ -79,10 +79,10 @@ size_t format(char *buf, size_t size, const char *fmt, ...)
   return len;
 }
 
-/* "APPLET: text[: strerror]\n" to fd, cut to fit a page. */
+/* "APPLET: text[: strerror]\n" to fd, cut to fit two paths and words. */
 static void emit(int fd, int err, const char *fmt, va_list ap)
 {
-  char line[4096];
+  char line[2 * PATH_MAX + 256];
   size_t len = 0, size = sizeof(line) - 1;
 
   if (fd == 2) {

@@ -10,6 +10,7 @@ int split_escaped(const char *text, char *first, char *second,
 {
   char *to = first;
   size_t len = 0;
+  int split = 0;
 
   *second = 0;
   for (; *text; text++) {
@@ -22,7 +23,7 @@ int split_escaped(const char *text, char *first, char *second,
       }
       c = *text;
     } else if (c == ':') {
-      if (to == second) {
+      if (split++) {
         *reason = "more than one ':' (write '\\:' for a colon in a path)";
         return -EINVAL;
       }

@@ -1,0 +1,208 @@
+/* mount.c - mount steps that can be planned, printed and taken back */
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "libbb.h"
+
+enum step_mode step_mode;
+
+/* One step, in mount(8)'s words: "-n" prints the plan on stdout, "-v"
+ * logs what is done on stderr. */
+void step_print(const char *fmt, ...)
+{
+  char line[2 * PATH_MAX + 64];
+  va_list ap;
+
+  if (step_mode == STEP_QUIET) return;
+  va_start(ap, fmt);
+  vformat(line, sizeof(line), fmt, ap);
+  va_end(ap);
+  if (step_mode == STEP_PLAN) out("%s", line);
+  else msg("%s", line);
+}
+
+static const char *journal_keep(struct journal *journal, const char *s)
+{
+  size_t len = s ? strlen(s) + 1 : 0;
+  char *copy = journal->strings + journal->used;
+
+  if (!s) return 0;
+  if (len > sizeof(journal->strings) - journal->used) return 0;
+  memcpy(copy, s, len);
+  journal->used += len;
+
+  return copy;
+}
+
+int journal_add(struct journal *journal, enum undo_kind kind,
+                unsigned long flags, const char *path, const char *other)
+{
+  struct undo *undo = journal->changes + journal->count;
+
+  if (journal->count == sizeof(journal->changes) / sizeof(*undo))
+    return -ENOMEM;
+  undo->kind = kind;
+  undo->flags = flags;
+  undo->path = journal_keep(journal, path);
+  undo->other = journal_keep(journal, other);
+  if (!undo->path || (other && !undo->other)) return -ENOMEM;
+  journal->count++;
+
+  return 0;
+}
+
+const char *propagation_name(unsigned long flags)
+{
+  if (flags & MS_SHARED) return "shared";
+  if (flags & MS_SLAVE) return "slave";
+  if (flags & MS_UNBINDABLE) return "unbindable";
+
+  return "private";
+}
+
+static int undo_one(const struct undo *undo)
+{
+  switch (undo->kind) {
+  case UNDO_RMDIR:
+    step_print("undo: rmdir %s", undo->path);
+    return rmdir(undo->path);
+  case UNDO_UNMOUNT:
+    step_print("undo: umount --lazy %s", undo->path);
+    return umount2(undo->path, MNT_DETACH);
+  case UNDO_MOVE:
+    step_print("undo: mount --move %s %s", undo->path, undo->other);
+    return mount(undo->path, undo->other, 0, MS_MOVE, 0);
+  case UNDO_PROPAGATION:
+    /* A shared mount comes back in a new peer group: the kernel can't
+     * rejoin the old one. */
+    step_print("undo: mount --make-%s %s", propagation_name(undo->flags),
+               undo->path);
+    return mount(0, undo->path, 0, undo->flags, 0);
+  case UNDO_PIVOT:
+    /* The old root is at path; put the new one back at other inside it. */
+    step_print("undo: pivot_root %s %s%s", undo->path, undo->path,
+               undo->other);
+    if (chdir(undo->path)) return -1;
+    if (syscall(SYS_pivot_root, ".", undo->other + 1)) return -1;
+    return chdir("/");
+  case UNDO_PIVOT_STACKED:
+    /* The old root sits on top of "/": flags holds a descriptor of it. */
+    step_print("undo: pivot_root / %s", undo->other);
+    if (fchdir(undo->flags)) return -1;
+    if (syscall(SYS_pivot_root, ".", undo->other + 1)) return -1;
+    return chdir("/");
+  }
+
+  return 0;
+}
+
+void journal_undo(struct journal *journal)
+{
+  while (journal->count) {
+    const struct undo *undo = journal->changes + --journal->count;
+
+    if (undo_one(undo)) perror_msg(errno, "can't undo a step on '%s'",
+                                   undo->path);
+  }
+  journal->used = 0;
+}
+
+struct created {
+  struct journal *journal;
+  int err;
+};
+
+static void note_created(void *ctx, const char *path)
+{
+  struct created *created = ctx;
+
+  step_print("mkdir %s", path);
+  if (!created->err)
+    created->err = journal_add(created->journal, UNDO_RMDIR, 0, path, 0);
+}
+
+int step_mkdir_in_root(struct journal *journal, int root_fd,
+                       const char *root, const char *path, char *resolved)
+{
+  struct created created = { journal, 0 };
+  int fd;
+
+  /* A plan only looks: it must not create what it would create. */
+  fd = resolve_in_root(root_fd, root, path, resolved,
+                       step_mode == STEP_PLAN ? 0 : note_created, &created);
+  if (fd == -ENOENT && step_mode == STEP_PLAN) {
+    step_print("mkdir -p %s%s", root, path);
+    if (resolved) format(resolved, PATH_MAX, "%s%s", root, path);
+    return 0;
+  }
+  if (fd < 0) return fd;
+  close(fd);
+
+  return created.err;
+}
+
+int step_propagation(struct journal *journal, const char *path,
+                     unsigned long flags, unsigned long was)
+{
+  step_print("mount --make-%s%s %s", flags & MS_REC ? "r" : "",
+             propagation_name(flags), path);
+  if (step_mode == STEP_PLAN) return 0;
+  if (mount(0, path, 0, flags, 0)) return -errno;
+  if (!journal) return 0;
+
+  return journal_add(journal, UNDO_PROPAGATION, was, path, 0);
+}
+
+int step_bind(struct journal *journal, const char *from, const char *to,
+              unsigned long flags)
+{
+  step_print("mount --%sbind %s %s", flags & MS_REC ? "r" : "", from, to);
+  if (step_mode == STEP_PLAN) return 0;
+  if (mount(from, to, 0, MS_BIND | flags, 0)) return -errno;
+
+  return journal_add(journal, UNDO_UNMOUNT, 0, to, 0);
+}
+
+int step_move(struct journal *journal, const char *from, const char *to)
+{
+  step_print("mount --move %s %s", from, to);
+  if (step_mode == STEP_PLAN) return 0;
+  if (mount(from, to, 0, MS_MOVE, 0)) return -errno;
+
+  return journal_add(journal, UNDO_MOVE, 0, to, from);
+}
+
+/* NEW becomes "/" and the old root goes to OLD inside it; with OLD empty,
+ * the old root is stacked on the new one, to be detached next, and
+ * old_root_fd (a descriptor of the old "/") is what can take it back. */
+int step_pivot(struct journal *journal, const char *new_root,
+               const char *old_root, int old_root_fd)
+{
+  step_print("pivot_root %s %s%s", new_root, new_root,
+             *old_root ? old_root : "");
+  if (step_mode == STEP_PLAN) return 0;
+  if (chdir(new_root)) return -errno;
+  if (syscall(SYS_pivot_root, ".", *old_root ? old_root + 1 : ".")) {
+    int err = -errno;
+
+    chdir("/");
+    return err;
+  }
+  if (!*old_root)
+    return journal_add(journal, UNDO_PIVOT_STACKED, old_root_fd, "/",
+                       new_root);
+
+  return journal_add(journal, UNDO_PIVOT, 0, old_root, new_root);
+}
+
+int step_detach(const char *path)
+{
+  step_print("umount --lazy %s", path);
+  if (step_mode == STEP_PLAN) return 0;
+
+  return umount2(path, MNT_DETACH) ? -errno : 0;
+}
