@@ -121,7 +121,7 @@ static void prepare_propagation(struct switch_state *s)
   int err;
 
   if (!mount_at("/", &info)) make_private(s, "/", &info);
-  if (!mount_containing(s->new_root, &info, parent))
+  if (!mount_containing(s->new_root, &info, parent) && strcmp(parent, "/"))
     make_private(s, parent, &info);
 
   /* NEW need not be a mount point: make it one, with what is below it. */
@@ -275,15 +275,12 @@ static void switch_root(struct switch_state *s)
     /* Detaching a tree with shared mounts would unmount their peers. */
     if (!*old) mountinfo_walk(outside_new, s);
 
-    step_print("cd %s", s->new_root);
-    step_print("pivot_root . %s", *old ? old + 1 : ".");
     err = step_pivot(&s->journal, s->new_root, old, s->old_root_fd);
     reason = err == -EINVAL ? pivot_hint(s->new_root) : 0;
     if (err) rollback(s, err, reason, "pivot_root to '%s'", s->new_root);
 
-    if (!*old && (err = step_detach("."))) {
+    if (!*old && (err = step_detach(".")))
       rollback(s, err, 0, "detach the old root");
-    }
     if (step_mode != STEP_PLAN && chdir("/"))
       rollback(s, -errno, 0, "chdir to '/'");
   }

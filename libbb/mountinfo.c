@@ -13,18 +13,23 @@
  * pivotbox works.  Mount tables on busy hosts run to a few hundred KiB. */
 static char table[1 << 20];
 
+/* Kept open: /proc itself may be moved, or left behind, by a switch.
+ * Reading from offset 0 again gives the table as it is now. */
+static int table_fd = -1;
+
 static int read_table(void)
 {
-  int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
   size_t len = 0;
   ssize_t got;
 
-  if (fd < 0) return -errno;
-  while ((got = read(fd, table + len, sizeof(table) - 1 - len)) > 0)
+  if (table_fd < 0)
+    table_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+  if (table_fd < 0) return -errno;
+  while ((got = pread(table_fd, table + len, sizeof(table) - 1 - len,
+                      len)) > 0)
     len += got;
   if (got < 0) got = -errno;
   else if (len == sizeof(table) - 1) got = -EFBIG;
-  close(fd);
   table[len] = 0;
 
   return got < 0 ? got : 0;
