@@ -18,9 +18,8 @@ static const struct applet applets[] = {
 #define APPLET(name, fail_code) { #name, name##_main, name##_usage, fail_code },
 #include "applets.h"
 #undef APPLET
+  { 0 }
 };
-
-#define APPLET_COUNT (sizeof(applets) / sizeof(*applets))
 
 static const char pivotbox_usage[] =
   "usage: pivotbox APPLET [ARG...]\n"
@@ -39,10 +38,10 @@ static const struct applet pivotbox = {
 
 static const struct applet *find_applet(const char *name)
 {
-  size_t i;
+  const struct applet *a;
 
-  for (i = 0; i < APPLET_COUNT; i++)
-    if (!strcmp(applets[i].name, name)) return applets + i;
+  for (a = applets; a->name; a++)
+    if (!strcmp(a->name, name)) return a;
 
   return 0;
 }
@@ -58,16 +57,16 @@ static int install_links(const char *dir, int symbolic)
 {
   char self[PATH_MAX], link_path[PATH_MAX];
   ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-  size_t i;
+  const struct applet *a;
 
   if (len < 0) perror_die(errno, "can't read link '/proc/self/exe'");
   self[len] = 0;
 
-  for (i = 0; i < APPLET_COUNT; i++) {
+  for (a = applets; a->name; a++) {
     int err;
 
-    if (format(link_path, sizeof(link_path), "%s/%s", dir,
-               applets[i].name) >= sizeof(link_path))
+    if (format(link_path, sizeof(link_path), "%s/%s", dir, a->name) >=
+        sizeof(link_path))
       perror_die(ENAMETOOLONG, "can't link '%s'", dir);
 
     /* Replace what is there, as ln -f does. */
@@ -84,7 +83,7 @@ static int install_links(const char *dir, int symbolic)
 static int pivotbox_main(int argc, char **argv)
 {
   const char *opt = argv[1];
-  size_t i;
+  const struct applet *a;
 
   if (!opt) usage_die();
 
@@ -97,7 +96,7 @@ static int pivotbox_main(int argc, char **argv)
     return 0;
   }
   if (!strcmp(opt, "--list")) {
-    for (i = 0; i < APPLET_COUNT; i++) out("%s", applets[i].name);
+    for (a = applets; a->name; a++) out("%s", a->name);
     return 0;
   }
   if (!strcmp(opt, "--install")) {
