@@ -127,8 +127,10 @@ int main(int argc, char **argv)
   /* Any name starting with "pivotbox" is the multicall binary itself. */
   if (!strncmp(name, "pivotbox", 8)) {
     applet = &pivotbox;
-    refuse_setuid();
-    if (argc < 2 || *argv[1] == '-') return pivotbox_main(argc, argv);
+    if (argc < 2 || *argv[1] == '-') {
+      refuse_setuid();
+      return pivotbox_main(argc, argv);
+    }
     argc--;
     argv++;
     name = argv[0];
