@@ -23,6 +23,10 @@ ifneq ($(CI),)
   CFLAGS += -Werror
 endif
 
+# Objects go to OUT, the binary to BIN; the sanitizer build has its own.
+OUT := build
+BIN := pivotbox
+
 # What the build needs whatever the caller's CFLAGS say.
 BB_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
   -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
@@ -30,6 +34,18 @@ BB_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
   -DPIVOTBOX_VERSION='"$(VERSION)"'
 BB_LDFLAGS := -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
   -Wl,-z,norelro -Wl,--build-id=none
+
+# make check SANITIZE=1: gcc and glibc under AddressSanitizer and
+# UndefinedBehaviorSanitizer, which musl can't host.
+ifeq ($(SANITIZE),1)
+  CC := gcc
+  CFLAGS := -O1 -g -fno-omit-frame-pointer
+  SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+  BB_CFLAGS += $(SAN)
+  BB_LDFLAGS := $(SAN)
+  OUT := build/san
+  BIN := build/san/pivotbox
+endif
 
 ifeq ($(V),1)
   Q :=
@@ -45,9 +61,9 @@ GEN := build/generated
 
 LIBBB_SRCS := $(sort $(wildcard libbb/*.c))
 HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
-HELPERS := $(patsubst tests/helpers/%.c,build/tests/%,$(HELPER_SRCS))
+HELPERS := $(patsubst tests/helpers/%.c,$(OUT)/tests/%,$(HELPER_SRCS))
 
-all: pivotbox
+all: $(BIN)
 
 # Without a .config, build the defaults.
 .config: | $(GEN)/Config.applets
@@ -68,20 +84,20 @@ ifeq ($(filter %config clean distclean,$(MAKECMDGOALS)),)
 endif
 
 SRCS := applets/main.c $(APPLET_SRCS) $(LIBBB_SRCS)
-OBJS := $(patsubst %.c,build/%.o,$(SRCS))
-LIBBB_OBJS := $(patsubst %.c,build/%.o,$(LIBBB_SRCS))
+OBJS := $(patsubst %.c,$(OUT)/%.o,$(SRCS))
+LIBBB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(LIBBB_SRCS))
 
-build/%.o: %.c $(GEN)/config.h $(GEN)/applets.h $(wildcard libbb/*.h) Makefile
+$(OUT)/%.o: %.c $(GEN)/config.h $(GEN)/applets.h $(wildcard libbb/*.h) Makefile
 	$(say) "  CC      $<"
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(BB_CFLAGS) $(CFLAGS) -include config.h -c -o $@ $<
 
-pivotbox: $(OBJS)
+$(BIN): $(OBJS)
 	$(say) "  LD      $@"
 	$(Q)$(CC) $(BB_CFLAGS) $(CFLAGS) $(BB_LDFLAGS) $(LDFLAGS) -o $@ $(OBJS)
 	$(Q)echo "  SIZE    $@: $$(wc -c <$@) bytes"
 
-build/tests/%: tests/helpers/%.c $(LIBBB_OBJS)
+$(OUT)/tests/%: tests/helpers/%.c $(LIBBB_OBJS)
 	$(say) "  CC      $<"
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(BB_CFLAGS) $(CFLAGS) -include config.h $(BB_LDFLAGS) \
@@ -101,8 +117,14 @@ setup:
 	$(Q)scripts/setup.sh
 
 check: setup
-	$(Q)$(MAKE) --no-print-directory pivotbox helpers
+	$(Q)$(MAKE) --no-print-directory $(BIN) helpers
+ifeq ($(SANITIZE),1)
+	$(Q)$(MAKE) --no-print-directory SANITIZE= pivotbox helpers
+	$(Q)PIVOTBOX=$(BIN) HELPERS=$(OUT)/tests STATIC_PIVOTBOX=pivotbox \
+	  scripts/test.sh
+else
 	$(Q)scripts/test.sh
+endif
 
 demo: setup
 	$(Q)$(MAKE) --no-print-directory pivotbox

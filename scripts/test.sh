@@ -8,8 +8,9 @@
 # Each file runs in its own bash with scripts/runtest.sh loaded, cwd in a
 # fresh scratch directory, PATH starting with a link per applet, and these
 # exported: C (the applet link for tests/APPLET.test, else $PIVOTBOX),
-# PIVOTBOX, TOP, HELPERS (test programs built by make), CONFIG (the kconfig
-# file), RESULTS (where runtest.sh leaves the counts).
+# PIVOTBOX, STATIC_PIVOTBOX (a static build, for tests that run it inside
+# an image; default $PIVOTBOX), TOP, HELPERS (test programs built by make),
+# CONFIG (the kconfig file), RESULTS (where runtest.sh leaves the counts).
 
 set -eu
 
@@ -18,6 +19,7 @@ KNOWN_APPLETS="pivotroot nsrun"
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 PIVOTBOX=${PIVOTBOX:-$TOP/pivotbox}
+STATIC_PIVOTBOX=${STATIC_PIVOTBOX:-$PIVOTBOX}
 HELPERS=${HELPERS:-$TOP/build/tests}
 CONFIG=${CONFIG:-$TOP/.config}
 
@@ -36,6 +38,7 @@ absolute()
 }
 
 PIVOTBOX=$(absolute "$PIVOTBOX")
+STATIC_PIVOTBOX=$(absolute "$STATIC_PIVOTBOX")
 HELPERS=$(absolute "$HELPERS")
 CONFIG=$(absolute "$CONFIG")
 [ -x "$PIVOTBOX" ] || die "no executable $PIVOTBOX (run make, or set PIVOTBOX)"
@@ -72,7 +75,7 @@ for applet in $applets; do
   ln -s "$PIVOTBOX" "$tmp/bin/$applet"
 done
 
-export PIVOTBOX TOP HELPERS CONFIG
+export PIVOTBOX STATIC_PIVOTBOX TOP HELPERS CONFIG
 export PATH="$tmp/bin:$PATH"
 export LC_ALL=C
 

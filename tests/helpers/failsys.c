@@ -343,10 +343,10 @@ static void parse_flags(char *text, uint32_t *mask)
  * argument. */
 static void parse_syscalls(const char *text, struct target *target)
 {
-  char *name, *rest = strdup(text);
+  char *copy = strdup(text), *rest = copy, *name;
   size_t i;
 
-  if (!rest) perror_die(ENOMEM, "can't copy '%s'", text);
+  if (!copy) perror_die(ENOMEM, "can't copy '%s'", text);
   while ((name = strsep(&rest, ","))) {
     for (i = 0; i < COUNT(syscalls); i++)
       if (!strcmp(name, syscalls[i].name)) break;
@@ -359,6 +359,7 @@ static void parse_syscalls(const char *text, struct target *target)
     target->nr[target->count] = syscalls[i].nr;
     target->flags_arg[target->count++] = syscalls[i].flags_arg;
   }
+  free(copy);
 
   if (!target->count) die("no syscall of '%s' on this architecture", text);
 }

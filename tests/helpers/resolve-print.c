@@ -1,7 +1,7 @@
 /* resolve-print.c - print what resolve.c makes of a path inside a root
  *
  *   resolve-print [-l] ROOT PATH [create]
- *     The resolved path, or "error: STRERROR" (exit 1).  With "create",
+ *     The resolved path, or "error: ENAME" (exit 1).  With "create",
  *     missing directories are made, each reported as "created: PATH".
  *   resolve-print [-l] -x ROOT COMMAND [PATH_SEARCH]
  *     check_command_in_root(): "ok", or "bad: ERRNO: REASON" (exit 1).
@@ -61,7 +61,7 @@ static int resolve(const char *root, const char *path, int create)
     close(root_fd);
   }
   if (fd < 0) {
-    if (!quiet) out("error: %s", strerror(-fd));
+    if (!quiet) out("error: %s", errno_name(-fd));
     return 1;
   }
 
