@@ -130,6 +130,36 @@ demo: setup
 	$(Q)$(MAKE) --no-print-directory pivotbox
 	$(Q)scripts/demo.sh
 
+# libFuzzer targets (clang): the spec parser and each applet's options.
+# make fuzz replays the seed corpus in tests/fuzz/corpus; with
+# FUZZ_SECONDS=N each target also explores for N seconds.  Inputs it finds
+# go to build/fuzz/corpus, a crash to build/fuzz/NAME-crash-*.
+FUZZ_TARGETS := spec $(patsubst applets/%.c,%-options,$(APPLET_SRCS))
+FUZZ_CC := clang
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
+  -fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -Wall -Wextra \
+  -Wno-unused-parameter -Ibuild/generated -Ilibbb -include config.h
+
+build/fuzz/%: tests/fuzz/%.c $(LIBBB_SRCS) $(wildcard tests/fuzz/*.h) \
+    $(GEN)/config.h $(wildcard libbb/*.h) $(wildcard applets/*.c)
+	$(say) "  FUZZ    $<"
+	$(Q)mkdir -p build/fuzz
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIBBB_SRCS)
+
+fuzz: setup $(patsubst %,build/fuzz/%,$(FUZZ_TARGETS))
+	$(Q)for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/corpus/$$t && \
+	  build/fuzz/$$t -runs=0 -close_fd_mask=2 tests/fuzz/corpus/$$t \
+	    2>build/fuzz/$$t.log || { tail -n 30 build/fuzz/$$t.log; exit 1; }; \
+	  echo "  FUZZ    $$t: seed corpus replayed"; \
+	  [ -z "$(FUZZ_SECONDS)" ] && continue; \
+	  build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -close_fd_mask=2 \
+	    -artifact_prefix=build/fuzz/$$t- build/fuzz/corpus/$$t \
+	    tests/fuzz/corpus/$$t 2>build/fuzz/$$t.log || \
+	    { tail -n 30 build/fuzz/$$t.log; exit 1; }; \
+	  echo "  FUZZ    $$t: $(FUZZ_SECONDS) s, $$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' build/fuzz/$$t.log) runs, no crash"; \
+	done
+
 install: pivotbox
 	$(Q)install -d "$(DESTDIR)$(BINDIR)"
 	$(Q)install -m 755 pivotbox "$(DESTDIR)$(BINDIR)/pivotbox"
@@ -144,4 +174,4 @@ distclean: clean
 	$(Q)rm -f .config .config.old
 
 .PHONY: all helpers defconfig allnoconfig allyesconfig oldconfig \
-  olddefconfig menuconfig setup check demo install clean distclean
+  olddefconfig menuconfig setup check demo fuzz install clean distclean

@@ -287,20 +287,17 @@ static void switch_root(struct switch_state *s)
   close(s->old_root_fd);
 }
 
-int pivotroot_main(int argc, char **argv)
+/* Options and spec into s; returns COMMAND's argv, maybe empty. */
+static char **parse_options(int argc, char **argv, struct switch_state *s)
 {
-  static struct switch_state s;
-  const char *reason;
-  struct stat st;
-  int opt, err;
+  int opt;
 
-  s.console_fd = -1;
   while ((opt = getopt(argc, argv, "+:nvkc:")) != -1) {
     switch (opt) {
     case 'n': step_mode = STEP_PLAN; break;
     case 'v': if (step_mode != STEP_PLAN) step_mode = STEP_VERBOSE; break;
-    case 'k': s.keep_api = 1; break;
-    case 'c': s.console = optarg; break;
+    case 'k': s->keep_api = 1; break;
+    case 'c': s->console = optarg; break;
     case ':':
       msg("option -%c needs an argument", optopt);
       usage_die();
@@ -313,13 +310,27 @@ int pivotroot_main(int argc, char **argv)
     msg("missing NEW[:OLD]");
     usage_die();
   }
-  xspec_parse(argv[optind], &s.spec);
-  argv += optind + 1;
+  xspec_parse(argv[optind], &s->spec);
+
+  return argv + optind + 1;
+}
+
+int pivotroot_main(int argc, char **argv)
+{
+  static struct switch_state s;
+  const char *reason;
+  struct stat st;
+  int err;
+
+  s.console_fd = -1;
+  argv = parse_options(argc, argv, &s);
 
   /* Everything that can be checked is checked before the first change. */
   if (!realpath(s.spec.new_root, s.new_root))
     perror_die(errno, "can't switch to '%s'", s.spec.new_root);
-  if (stat(s.new_root, &st) || !S_ISDIR(st.st_mode))
+  if (stat(s.new_root, &st))
+    perror_die(errno, "can't switch to '%s'", s.spec.new_root);
+  if (!S_ISDIR(st.st_mode))
     perror_die(ENOTDIR, "can't switch to '%s'", s.spec.new_root);
   if (!strcmp(s.new_root, "/"))
     die("can't switch to '%s': it is the root already", s.spec.new_root);
