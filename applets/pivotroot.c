@@ -341,8 +341,7 @@ int pivotroot_main(int argc, char **argv)
     if (err) die("can't run '%s' in '%s': %s", *argv, s.new_root, reason);
   }
   if (s.console) {
-    char path[PATH_MAX];
-    int fd = resolve_in_root(s.new_fd, s.new_root, s.console, path, 0, 0);
+    int fd = resolve_in_root(s.new_fd, s.new_root, s.console, 0, 0, 0);
 
     /* A console under NEW's /dev appears only when /dev is moved there. */
     if (fd == -ENOENT && !s.keep_api && !strncmp(s.console, "/dev/", 5))

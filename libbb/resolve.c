@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "libbb.h"
@@ -76,10 +77,6 @@ static int walk(int root_fd, const char *root, const char *path,
   if (strlen(path) >= PATH_MAX) return -ENAMETOOLONG;
   strcpy(todo, path);
   *done = 0;
-
-  /* TODO: with resolved and created NULL, openat2(RESOLVE_IN_ROOT) of
-   * Linux 5.6 does this in one call; until it is tried here first, a
-   * lookup costs two system calls a component and ".." walks again. */
 
   while (*name) {
     char *end = strchrnul(name, '/'), *rest = end;
@@ -189,9 +186,45 @@ fail:
   return err;
 }
 
+#ifndef SYS_openat2
+#define SYS_openat2 437  /* the same number on every architecture */
+#endif
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_IN_ROOT 0x10
+
+/* Linux 5.6's openat2(RESOLVE_IN_ROOT) does the walk in one call.  Only
+ * ENOSYS means the kernel lacks it; any other error (EPERM from a seccomp
+ * policy among them) is the answer. */
+static int open_in_root(int root_fd, const char *path)
+{
+  static int missing;
+  struct {
+    unsigned long long flags, mode, resolve;
+  } how = { O_PATH | O_CLOEXEC, 0, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+  int fd;
+
+  if (missing) return -ENOSYS;
+  fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+  if (fd >= 0) return fd;
+  if (errno == ENOSYS) missing = 1;
+
+  return -errno;
+}
+
 int resolve_in_root(int root_fd, const char *root, const char *path,
                     char *resolved, created_fn *created, void *ctx)
 {
+  /* The kernel can't say which path it took, nor create what is missing:
+   * for those the walk below does it by hand. */
+  if (!resolved) {
+    int fd = open_in_root(root_fd, path);
+
+    /* EAGAIN: a rename raced the lookup; ENOENT: maybe some to create. */
+    if (fd >= 0 || (fd != -ENOSYS && fd != -EAGAIN &&
+                    !(fd == -ENOENT && created)))
+      return fd;
+  }
+
   return walk(root_fd, root, path, resolved, created, ctx, 0);
 }
 
