@@ -28,6 +28,7 @@ void perror_msg(int err, const char *fmt, ...);
 _Noreturn void die(const char *fmt, ...);
 _Noreturn void perror_die(int err, const char *fmt, ...);
 _Noreturn void usage_die(void);
+_Noreturn void xexit(int status);
 size_t vformat(char *buf, size_t size, const char *fmt, va_list ap);
 size_t format(char *buf, size_t size, const char *fmt, ...);
 void out(const char *fmt, ...);
@@ -95,6 +96,8 @@ struct journal {
   size_t used;
 };
 
+/* The step_* functions take a NULL journal too: for changes that need no
+ * undo, as in a mount namespace that dies when they fail. */
 void step_print(const char *fmt, ...);
 int journal_add(struct journal *journal, enum undo_kind kind,
                 unsigned long flags, const char *path, const char *other);
@@ -111,6 +114,29 @@ int step_pivot(struct journal *journal, const char *new_root,
                const char *old_root, int old_root_fd);
 int step_detach(const char *path);
 const char *propagation_name(unsigned long flags);
+
+/* Is PATH DIR or below it?  Both absolute and normalised. */
+int path_is_below(const char *path, const char *dir);
+
+/* mount(2), printed as mount(8) would do it: a bind (MS_BIND, MS_REC), a
+ * remount (MS_REMOUNT) or a new filesystem of FSTYPE with DATA.  TARGET is
+ * the path shown and journaled; AT, when set, is where the mount is made
+ * instead (a "/proc/self/fd/N" for the same directory).  A remount is not
+ * journaled. */
+int step_mount(struct journal *journal, const char *source,
+               const char *target, const char *at, const char *fstype,
+               unsigned long flags, const char *data);
+
+/* What pivot_root(2) does to "/", done to the mount ROOT in place: NEW (a
+ * directory below ROOT, symlinks resolved) ends up at ROOT with ROOT's own
+ * tree at OLD inside it (made when missing, looked up inside NEW), or with
+ * ROOT's tree detached when OLD is empty.  SCRATCH is a directory outside
+ * ROOT, on a mount that is not shared, where NEW waits meanwhile: nothing
+ * is made there and nothing stays.  With OLD empty the detach can't be
+ * undone. */
+int move_mount_tree(struct journal *journal, const char *root,
+                    const char *new_root, const char *old_root,
+                    const char *scratch);
 
 /* Paths inside a root directory, as if it were "/": no symlink, absolute
  * or relative, and no ".." ever leads out of it.  resolve.c */

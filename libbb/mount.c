@@ -1,6 +1,7 @@
 /* mount.c - mount steps that can be planned, printed and taken back */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
@@ -41,8 +42,11 @@ static const char *journal_keep(struct journal *journal, const char *s)
 int journal_add(struct journal *journal, enum undo_kind kind,
                 unsigned long flags, const char *path, const char *other)
 {
-  struct undo *undo = journal->changes + journal->count;
+  struct undo *undo;
 
+  /* No journal: the changes die with the caller's mount namespace. */
+  if (!journal) return 0;
+  undo = journal->changes + journal->count;
   if (journal->count == sizeof(journal->changes) / sizeof(*undo))
     return -ENOMEM;
   undo->kind = kind;
@@ -205,4 +209,87 @@ int step_detach(const char *path)
   if (step_mode == STEP_PLAN) return 0;
 
   return umount2(path, MNT_DETACH) ? -errno : 0;
+}
+
+int path_is_below(const char *path, const char *dir)
+{
+  size_t len = strlen(dir);
+
+  if (len == 1) return *path == '/';
+
+  return !strncmp(path, dir, len) && (!path[len] || path[len] == '/');
+}
+
+static const struct {
+  unsigned long flag;
+  const char *name;
+} mount_flag_names[] = {
+  { MS_REMOUNT, "remount" }, { MS_BIND, "bind" }, { MS_RDONLY, "ro" },
+  { MS_NOSUID, "nosuid" }, { MS_NODEV, "nodev" }, { MS_NOEXEC, "noexec" },
+};
+
+int step_mount(struct journal *journal, const char *source,
+               const char *target, const char *at, const char *fstype,
+               unsigned long flags, const char *data)
+{
+  char options[256];
+  size_t len = 0, i;
+
+  /* What mount(8) would take as "-o": the flags by name, then DATA. */
+  *options = 0;
+  for (i = 0; i < sizeof(mount_flag_names) / sizeof(*mount_flag_names); i++)
+    if (flags & mount_flag_names[i].flag)
+      len += format(options + len, sizeof(options) - len, "%s%s",
+                    len ? "," : "", mount_flag_names[i].name);
+  if (data) format(options + len, sizeof(options) - len, "%s%s",
+                   len ? "," : "", data);
+
+  if (flags & MS_REMOUNT) step_print("mount -o %s %s", options, target);
+  else if (flags & MS_BIND)
+    step_print("mount --%sbind %s %s", flags & MS_REC ? "r" : "", source,
+               target);
+  else step_print("mount -t %s%s%s %s %s", fstype, *options ? " -o " : "",
+                  options, source, target);
+  if (step_mode == STEP_PLAN) return 0;
+  if (mount(source, at ? at : target, fstype, flags, data)) return -errno;
+  if (flags & MS_REMOUNT) return 0;
+
+  return journal_add(journal, UNDO_UNMOUNT, 0, target, 0);
+}
+
+/* NEW is parked on top of SCRATCH while ROOT moves into it: stacked there,
+ * it needs no directory made for it, and leaves nothing when it goes. */
+int move_mount_tree(struct journal *journal, const char *root,
+                    const char *new_root, const char *old_root,
+                    const char *scratch)
+{
+  char old[PATH_MAX], parked[PATH_MAX];
+  int err = 0, fd;
+
+  if (path_is_below(scratch, root) || path_is_below(root, scratch))
+    return -EINVAL;
+
+  /* OLD is looked up inside NEW, the root it will be seen from. */
+  if (*old_root) {
+    fd = open(new_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    err = step_mkdir_in_root(journal, fd, new_root, old_root, old);
+    close(fd);
+    if (!err && !old[strlen(new_root)]) err = -EINVAL;
+    if (!err && format(parked, PATH_MAX, "%s%s", scratch,
+                       old + strlen(new_root)) >= PATH_MAX)
+      err = -ENAMETOOLONG;
+    if (err) return err;
+  }
+
+  /* TODO: a directory on the way to NEW that is swapped for a symlink
+   * between the lookup and these steps (by someone who can write to the
+   * image meanwhile) redirects them: MS_MOVE takes paths only. */
+  err = step_bind(journal, new_root, new_root, MS_REC);
+  if (!err) err = step_move(journal, new_root, scratch);
+  if (!err)
+    err = *old_root ? step_move(journal, root, parked) : step_detach(root);
+  if (!err) err = step_move(journal, scratch, root);
+
+  return err;
 }
