@@ -160,6 +160,10 @@ fuzz: setup $(patsubst %,build/fuzz/%,$(FUZZ_TARGETS))
 	  echo "  FUZZ    $$t: $(FUZZ_SECONDS) s, $$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' build/fuzz/$$t.log) runs, no crash"; \
 	done
 
+# Size, syscalls and time against busybox, util-linux and bubblewrap.
+bench:
+	$(Q)scripts/bench.sh
+
 install: pivotbox
 	$(Q)install -d "$(DESTDIR)$(BINDIR)"
 	$(Q)install -m 755 pivotbox "$(DESTDIR)$(BINDIR)/pivotbox"
@@ -174,4 +178,4 @@ distclean: clean
 	$(Q)rm -f .config .config.old
 
 .PHONY: all helpers defconfig allnoconfig allyesconfig oldconfig \
-  olddefconfig menuconfig setup check demo fuzz install clean distclean
+  olddefconfig menuconfig setup check demo fuzz bench install clean distclean
