@@ -1,6 +1,7 @@
 #!/bin/bash
 # make demo: boots a kernel under qemu into an initramfs whose /init ends
-# in pivotbox pivotroot, and shows what happens on its serial console.
+# in pivotbox pivotroot, and shows what happens on its serial console; then
+# runs a command in an OSTree-style image with pivotbox nsrun.
 # PIVOTBOX and ACCEL are passed on to scripts/boot.sh.
 set -eu
 
@@ -22,4 +23,5 @@ INTRO
 
 start=$SECONDS
 "$top/scripts/boot.sh" keep
+"$top/scripts/demo-nsrun.sh"
 printf '\n==> demo: done in %d seconds\n' "$((SECONDS - start))"
