@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include "libbb.h"
@@ -112,8 +113,8 @@ static int pivotbox_main(int argc, char **argv)
 /* A setuid pivotbox would let anyone move mounts. */
 static void refuse_setuid(void)
 {
-  if (getuid() != geteuid() || getgid() != getegid())
-    die("can't run setuid or setgid");
+  /* The kernel sets AT_SECURE when the ids it started us with differ. */
+  if (getauxval(AT_SECURE)) die("can't run setuid or setgid");
 }
 
 int main(int argc, char **argv)

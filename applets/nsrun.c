@@ -17,7 +17,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -27,6 +26,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -66,26 +66,26 @@ const char nsrun_usage[] =
 
 enum { OPT_HOST_DEV = 256, OPT_NO_API };
 
-static const struct option long_options[] = {
-  { "directory", required_argument, 0, 'D' },
-  { "pivot-root", required_argument, 0, 'P' },
-  { "bind", required_argument, 0, 'b' },
-  { "bind-ro", required_argument, 0, 'r' },
-  { "tmpfs", required_argument, 0, 't' },
-  { "pid", no_argument, 0, 'p' },
-  { "uts", no_argument, 0, 'u' },
-  { "ipc", no_argument, 0, 'i' },
-  { "net", no_argument, 0, 'n' },
-  { "cgroup", no_argument, 0, 'C' },
-  { "time", no_argument, 0, 'T' },
-  { "user", no_argument, 0, 'U' },
-  { "hostname", required_argument, 0, 'h' },
-  { "chdir", required_argument, 0, 'w' },
-  { "as-pid2", no_argument, 0, '2' },
-  { "host-dev", no_argument, 0, OPT_HOST_DEV },
-  { "no-api", no_argument, 0, OPT_NO_API },
-  { "verbose", no_argument, 0, 'v' },
-  { 0, 0, 0, 0 }
+static const struct long_option long_options[] = {
+  { "directory", 1, 'D' },
+  { "pivot-root", 1, 'P' },
+  { "bind", 1, 'b' },
+  { "bind-ro", 1, 'r' },
+  { "tmpfs", 1, 't' },
+  { "pid", 0, 'p' },
+  { "uts", 0, 'u' },
+  { "ipc", 0, 'i' },
+  { "net", 0, 'n' },
+  { "cgroup", 0, 'C' },
+  { "time", 0, 'T' },
+  { "user", 0, 'U' },
+  { "hostname", 1, 'h' },
+  { "chdir", 1, 'w' },
+  { "as-pid2", 0, '2' },
+  { "host-dev", 0, OPT_HOST_DEV },
+  { "no-api", 0, OPT_NO_API },
+  { "verbose", 0, 'v' },
+  { 0, 0, 0 }
 };
 
 /* One -b, -r or -t, in the order given; text is parsed again when the
@@ -163,22 +163,24 @@ static void add_mount(struct nsrun *run, int kind, const char *text)
     die("bad mount '%s': %s", text, reason);
 }
 
-static void parse_options(struct nsrun *run, int argc, char **argv)
+/* Options into run; returns COMMAND's argv. */
+static char **parse_options(struct nsrun *run, char **argv)
 {
+  struct option_state o = { .next = 1 };
   const char *reason;
   int opt;
 
-  while ((opt = getopt_long(argc, argv, "+:D:P:b:r:t:puinCTUh:w:2v",
-                            long_options, 0)) != -1) {
+  while ((opt = option_next(&o, argv, "D:P:b:r:t:puinCTUh:w:2v",
+                            long_options)) != -1) {
     switch (opt) {
-    case 'D': run->directory = optarg; break;
+    case 'D': run->directory = o.arg; break;
     case 'P':
-      xspec_parse(optarg, &run->pivot);
+      xspec_parse(o.arg, &run->pivot);
       run->has_pivot = 1;
       break;
     case 'b':
     case 'r':
-    case 't': add_mount(run, opt, optarg); break;
+    case 't': add_mount(run, opt, o.arg); break;
     case 'p': run->clone_flags |= CLONE_NEWPID; break;
     case 'u': run->clone_flags |= CLONE_NEWUTS; break;
     case 'i': run->clone_flags |= CLONE_NEWIPC; break;
@@ -187,45 +189,38 @@ static void parse_options(struct nsrun *run, int argc, char **argv)
     case 'T': run->clone_flags |= CLONE_NEWTIME; break;
     case 'U': run->clone_flags |= CLONE_NEWUSER; break;
     case 'h':
-      if (!*optarg) die("bad hostname '': empty");
-      run->hostname = optarg;
+      if (!*o.arg) die("bad hostname '': empty");
+      run->hostname = o.arg;
       run->clone_flags |= CLONE_NEWUTS;
       break;
     case 'w':
-      if (strlen(optarg) >= PATH_MAX)
-        die("bad directory '%s': longer than PATH_MAX", optarg);
-      strcpy(run->chdir, optarg);
+      if (strlen(o.arg) >= PATH_MAX)
+        die("bad directory '%s': longer than PATH_MAX", o.arg);
+      strcpy(run->chdir, o.arg);
       if (path_normalize(run->chdir, &reason))
-        die("bad directory '%s': %s", optarg, reason);
+        die("bad directory '%s': %s", o.arg, reason);
       break;
     case '2': run->as_pid2 = 1; break;
     case 'v': step_mode = STEP_VERBOSE; break;
     case OPT_HOST_DEV: run->host_dev = 1; break;
     case OPT_NO_API: run->no_api = 1; break;
-    case ':':
-      /* A short option that ends argv leaves optind past its end. */
-      if (optind > argc || argv[optind - 1][1] != '-')
-        msg("option -%c needs an argument", optopt);
-      else msg("option %s needs an argument", argv[optind - 1]);
-      usage_die();
-    default:
-      if (optopt) msg("unknown option -%c", optopt);
-      else msg("unknown option %s", argv[optind - 1]);
-      usage_die();
     }
   }
-  if (optind >= argc) {
+  if (!argv[o.next]) {
     msg("missing COMMAND");
     usage_die();
   }
   if (run->as_pid2 && !(run->clone_flags & CLONE_NEWPID))
     die("--as-pid2 needs --pid");
+
+  return argv + o.next;
 }
 
 static void open_root(struct nsrun *run)
 {
   close(run->root_fd);
-  run->root_fd = open(run->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  run->root_fd = openat(AT_FDCWD, run->root, O_PATH | O_DIRECTORY |
+                        O_CLOEXEC);
   if (run->root_fd < 0) perror_die(errno, "can't open '%s'", run->root);
 }
 
@@ -233,8 +228,9 @@ static void open_root(struct nsrun *run)
 static int find_dir(const char *root, const char *path, char *resolved)
 {
   struct stat st;
-  int root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC), fd, err = 0;
+  int root_fd, fd, err = 0;
 
+  root_fd = openat(AT_FDCWD, root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0) return -errno;
   fd = resolve_in_root(root_fd, root, path, resolved, 0, 0);
   close(root_fd);
@@ -275,8 +271,8 @@ static void check_paths(struct nsrun *run)
   run->root_fd = -1;
   strcpy(run->root, "/");
   if (run->directory) {
-    if (!realpath(run->directory, run->root))
-      perror_die(errno, "can't open '%s'", run->directory);
+    if ((err = real_path(run->directory, run->root)))
+      perror_die(err, "can't open '%s'", run->directory);
     if (!strcmp(run->root, "/"))
       die("can't run in '%s': it is the root already", run->directory);
     open_root(run);
@@ -296,8 +292,8 @@ static void check_paths(struct nsrun *run)
 
   for (i = 0; i < run->mount_count; i++) {
     mount_parse(run->mounts + i, source, target, &reason);
-    if (*source && !realpath(source, target))
-      perror_die(errno, "can't bind '%s'", source);
+    if (*source && (err = real_path(source, target)))
+      perror_die(err, "can't bind '%s'", source);
   }
 
   if (!mounted_over(run, run->chdir) &&
@@ -318,7 +314,8 @@ static void close_inherited(unsigned flags)
   if (!syscall(SYS_close_range, 3, ~0U, flags)) return;
   /* TODO: before Linux 5.11 and without /proc, inherited descriptors
    * reach COMMAND. */
-  dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  dir = openat(AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY |
+               O_CLOEXEC);
   if (dir < 0) return;
   while ((len = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0)
     for (at = 0; at < len; at += ((struct dirent *)(buf + at))->d_reclen) {
@@ -333,7 +330,7 @@ static void close_inherited(unsigned flags)
 
 static int write_file(const char *path, const char *text)
 {
-  int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+  int fd = openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC), err = 0;
 
   if (fd < 0 || write(fd, text, strlen(text)) < 0) err = -errno;
   if (fd >= 0) close(fd);
@@ -462,7 +459,7 @@ static void place_in_root(struct nsrun *run, const char *path, int file,
  * is under it, so the path is looked up again. */
 static int remount_read_only(struct nsrun *run, const char *path)
 {
-  struct statvfs vfs;
+  struct statfs fs;
   struct place p;
   int fd, err;
 
@@ -472,9 +469,9 @@ static int remount_read_only(struct nsrun *run, const char *path)
 
   /* In a user namespace the nosuid, nodev and noexec a mount came with
    * are locked: a remount must keep them. */
-  err = fstatvfs(fd, &vfs) ? -errno :
+  err = fstatfs(fd, &fs) ? -errno :
     step_mount(0, 0, p.shown, p.at, 0, MS_BIND | MS_REMOUNT | MS_RDONLY |
-               (vfs.f_flag & (ST_NOSUID | ST_NODEV | ST_NOEXEC)), 0);
+               (fs.f_flags & (ST_NOSUID | ST_NODEV | ST_NOEXEC)), 0);
   close(fd);
 
   return err;
@@ -590,7 +587,8 @@ static void mount_extras(struct nsrun *run)
                     "mode=755");
       continue;
     }
-    if (!realpath(source, host)) perror_die(errno, "can't bind '%s'", source);
+    if ((err = real_path(source, host)))
+      perror_die(err, "can't bind '%s'", source);
     mount_in_root(run, host, target, 0, MS_BIND | MS_REC, 0);
     if (m->kind == 'r' && (err = remount_read_only(run, target)))
       perror_die(err, "can't make '%s' read-only", target);
@@ -741,8 +739,7 @@ int nsrun_main(int argc, char **argv)
 
   run.mounts = mounts;
   strcpy(run.chdir, "/");
-  parse_options(&run, argc, argv);
-  argv += optind;
+  argv = parse_options(&run, argv);
   check_paths(&run);
   close_inherited(CLOSE_RANGE_CLOEXEC);
 

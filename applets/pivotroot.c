@@ -168,7 +168,7 @@ static void open_console(struct switch_state *s)
   if (fd >= 0) {
     close(fd);
     if (step_mode == STEP_PLAN) return;
-    fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    fd = openat(AT_FDCWD, path, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) fd = -errno;
   }
   if (fd < 0) rollback(s, fd, 0, "open console '%s'", s->console);
@@ -263,7 +263,8 @@ static void switch_root(struct switch_state *s)
   if (!s->keep_api) move_api_mounts(s);
   if (s->console) open_console(s);
 
-  s->old_root_fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  s->old_root_fd = openat(AT_FDCWD, "/", O_RDONLY | O_DIRECTORY |
+                          O_CLOEXEC);
   if (s->old_root_fd < 0) rollback(s, -errno, 0, "open '/'");
 
   if (initramfs) {
@@ -288,31 +289,26 @@ static void switch_root(struct switch_state *s)
 }
 
 /* Options and spec into s; returns COMMAND's argv, maybe empty. */
-static char **parse_options(int argc, char **argv, struct switch_state *s)
+static char **parse_options(char **argv, struct switch_state *s)
 {
+  struct option_state o = { .next = 1 };
   int opt;
 
-  while ((opt = getopt(argc, argv, "+:nvkc:")) != -1) {
+  while ((opt = option_next(&o, argv, "nvkc:", 0)) != -1) {
     switch (opt) {
     case 'n': step_mode = STEP_PLAN; break;
     case 'v': if (step_mode != STEP_PLAN) step_mode = STEP_VERBOSE; break;
     case 'k': s->keep_api = 1; break;
-    case 'c': s->console = optarg; break;
-    case ':':
-      msg("option -%c needs an argument", optopt);
-      usage_die();
-    default:
-      msg("unknown option -%c", optopt);
-      usage_die();
+    case 'c': s->console = o.arg; break;
     }
   }
-  if (optind >= argc) {
+  if (!argv[o.next]) {
     msg("missing NEW[:OLD]");
     usage_die();
   }
-  xspec_parse(argv[optind], &s->spec);
+  xspec_parse(argv[o.next], &s->spec);
 
-  return argv + optind + 1;
+  return argv + o.next + 1;
 }
 
 int pivotroot_main(int argc, char **argv)
@@ -323,18 +319,19 @@ int pivotroot_main(int argc, char **argv)
   int err;
 
   s.console_fd = -1;
-  argv = parse_options(argc, argv, &s);
+  argv = parse_options(argv, &s);
 
   /* Everything that can be checked is checked before the first change. */
-  if (!realpath(s.spec.new_root, s.new_root))
-    perror_die(errno, "can't switch to '%s'", s.spec.new_root);
+  if ((err = real_path(s.spec.new_root, s.new_root)))
+    perror_die(err, "can't switch to '%s'", s.spec.new_root);
   if (stat(s.new_root, &st))
     perror_die(errno, "can't switch to '%s'", s.spec.new_root);
   if (!S_ISDIR(st.st_mode))
     perror_die(ENOTDIR, "can't switch to '%s'", s.spec.new_root);
   if (!strcmp(s.new_root, "/"))
     die("can't switch to '%s': it is the root already", s.spec.new_root);
-  s.new_fd = open(s.new_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  s.new_fd = openat(AT_FDCWD, s.new_root, O_PATH | O_DIRECTORY |
+                    O_CLOEXEC);
   if (s.new_fd < 0) perror_die(errno, "can't open '%s'", s.new_root);
   if (*argv) {
     err = check_command_in_root(s.new_root, *argv, getenv("PATH"), &reason);

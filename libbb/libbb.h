@@ -23,15 +23,35 @@ extern const struct applet *applet;
 
 /* Messages: one write(2) each, "NAME: text" or "NAME: text: strerror".
  * The format knows %s, %d, %u, %c and %%, nothing else. */
-void msg(const char *fmt, ...);
-void perror_msg(int err, const char *fmt, ...);
-_Noreturn void die(const char *fmt, ...);
-_Noreturn void perror_die(int err, const char *fmt, ...);
+void say(int fd, int err, const char *fmt, ...);
+_Noreturn void say_and_die(int err, const char *fmt, ...);
+#define msg(...) say(2, 0, __VA_ARGS__)
+#define perror_msg(err, ...) say(2, err, __VA_ARGS__)
+#define out(...) say(1, 0, __VA_ARGS__)
+#define die(...) say_and_die(0, __VA_ARGS__)
+#define perror_die(err, ...) say_and_die(err, __VA_ARGS__)
 _Noreturn void usage_die(void);
 _Noreturn void xexit(int status);
 size_t vformat(char *buf, size_t size, const char *fmt, va_list ap);
 size_t format(char *buf, size_t size, const char *fmt, ...);
-void out(const char *fmt, ...);
+
+/* Options, parsed as getopt_long() would with "+" (stop at the first
+ * argument that is not an option).  shorts is "ab:c", ':' after a letter
+ * that takes an argument.  options.c */
+struct long_option {
+  const char *name;
+  int has_arg;
+  int id;
+};
+
+struct option_state {
+  int next;              /* argv index to look at next; start at 1 */
+  const char *cluster;   /* the rest of "-abc" still to hand out */
+  const char *arg;       /* the current option's argument */
+};
+
+int option_next(struct option_state *o, char **argv, const char *shorts,
+                const struct long_option *longs);
 
 /* "FIRST[:SECOND]" with backslash escapes, into two PATH_MAX buffers;
  * SECOND is empty when there is no colon. */
@@ -153,6 +173,9 @@ typedef void created_fn(void *ctx, const char *path);
  * resolved (PATH_MAX bytes). */
 int resolve_in_root(int root_fd, const char *root, const char *path,
                     char *resolved, created_fn *created, void *ctx);
+
+/* realpath(3) into a PATH_MAX buffer, without malloc: 0 or -errno. */
+int real_path(const char *path, char *resolved);
 
 /* Is COMMAND runnable once ROOT is "/"?  A name without '/' is searched
  * in PATH_SEARCH (or a default PATH).  The file must be a regular file with

@@ -271,7 +271,7 @@ int move_mount_tree(struct journal *journal, const char *root,
 
   /* OLD is looked up inside NEW, the root it will be seen from. */
   if (*old_root) {
-    fd = open(new_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    fd = openat(AT_FDCWD, new_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return -errno;
     err = step_mkdir_in_root(journal, fd, new_root, old_root, old);
     close(fd);

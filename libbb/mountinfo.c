@@ -23,7 +23,8 @@ static int read_table(void)
   ssize_t got;
 
   if (table_fd < 0)
-    table_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+    table_fd = openat(AT_FDCWD, "/proc/self/mountinfo",
+                      O_RDONLY | O_CLOEXEC);
   if (table_fd < 0) return -errno;
   while ((got = pread(table_fd, table + len, sizeof(table) - 1 - len,
                       len)) > 0)

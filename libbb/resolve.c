@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -228,6 +229,29 @@ int resolve_in_root(int root_fd, const char *root, const char *path,
   return walk(root_fd, root, path, resolved, created, ctx, 0);
 }
 
+int real_path(const char *path, char *resolved)
+{
+  char absolute[PATH_MAX];
+  int root_fd, fd;
+
+  if (!*path) return -ENOENT;
+  if (*path == '/') fd = format(absolute, PATH_MAX, "%s", path);
+  /* The system call, not getcwd(3), which would bring malloc along. */
+  else if (syscall(SYS_getcwd, absolute, PATH_MAX) < 0) return -errno;
+  else fd = format(absolute + strlen(absolute), PATH_MAX - strlen(absolute),
+                   "/%s", path);
+  if (fd >= PATH_MAX) return -ENAMETOOLONG;
+
+  root_fd = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0) return -errno;
+  fd = walk(root_fd, "/", absolute, resolved, 0, 0, 0);
+  close(root_fd);
+  if (fd < 0) return fd;
+  close(fd);
+
+  return 0;
+}
+
 /* Why a file can't run, by what is wrong: for the command itself, and for
  * the interpreter a "#!" line names. */
 enum {
@@ -307,7 +331,7 @@ static int check_file(int root_fd, const char *root, const char *path,
 {
   union file_head head;
   char interp[PATH_MAX];
-  struct statvfs mount;
+  struct statfs mount;
   struct stat st;
   ssize_t size;
   int fd = walk(root_fd, root, path, 0, 0, 0, 1), err = 0;
@@ -324,7 +348,7 @@ static int check_file(int root_fd, const char *root, const char *path,
   if (fstat(fd, &st)) err = -errno;
   else if (!S_ISREG(st.st_mode)) err = NOT_REGULAR;
   else if (!(st.st_mode & 0111)) err = NOT_EXECUTABLE;
-  else if (!fstatvfs(fd, &mount) && (mount.f_flag & ST_NOEXEC))
+  else if (!fstatfs(fd, &mount) && (mount.f_flags & ST_NOEXEC))
     err = NOEXEC_MOUNT;
   if (err > 0) {
     *reason = why[err];
@@ -379,7 +403,7 @@ int check_command_in_root(const char *root, const char *command,
     *reason = found_reason;
     return -ENOENT;
   }
-  root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  root_fd = openat(AT_FDCWD, root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0) {
     err = -errno;
     *reason = strerror(-err);
