@@ -35,9 +35,3 @@ static int split_args(const uint8_t *data, size_t size, const char *name,
 
   return argc;
 }
-
-/* getopt() keeps state between calls: start it over (glibc's way). */
-static void reset_getopt(void)
-{
-  optind = 0;
-}

@@ -9,13 +9,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   static struct switch_state s;
   char *argv[64], *text;
-  int argc = split_args(data, size, "pivotroot", argv, 64, &text);
 
+  split_args(data, size, "pivotroot", argv, 64, &text);
   applet = &fuzzed;
-  reset_getopt();
   memset(&s, 0, sizeof(s));
   step_mode = STEP_QUIET;
-  if (!setjmp(fuzz_exit)) parse_options(argc, argv, &s);
+  if (!setjmp(fuzz_exit)) parse_options(argv, &s);
   free(text);
 
   return 0;
