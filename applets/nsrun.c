@@ -105,6 +105,7 @@ struct nsrun {
   const char *hostname;
   char chdir[PATH_MAX];
   int as_pid2, host_dev, no_api;
+  int command_checked;  /* before any change: see check_command_early */
 
   char root[PATH_MAX];      /* what becomes "/": DIR, NEW, or "/" */
   char new_root[PATH_MAX];  /* NEW, symlinks resolved inside DIR or "/" */
@@ -451,7 +452,8 @@ static void place_in_root(struct nsrun *run, const char *path, int file,
       return;
     }
   }
-  if (fd < 0) perror_die(fd, "can't look up '%s' in '%s'", path, run->root);
+  if (fd < 0)
+    perror_die(fd, "can't make mount point '%s' in '%s'", path, run->root);
   set_place(p, fd);
 }
 
@@ -651,20 +653,41 @@ static void prepare_root(struct nsrun *run)
     perror_die(err, "can't create '%s%s'", run->root, run->pivot.old_root);
 }
 
-/* COMMAND is checked where it will run, then the root becomes "/": the
- * old one goes to OLD (-P without -D) or is detached. */
-static void switch_root(struct nsrun *run, const char *command)
+/* COMMAND looked up in ROOT as it will be run there: 127 when it isn't
+ * found, 126 when it can't run.  A relative name with a '/' is looked up
+ * from -w, which may not be /, so the kernel judges that one. */
+static void check_command(struct nsrun *run, const char *root,
+                          const char *command)
 {
   const char *reason;
   int err;
 
-  /* A relative name with a '/' is looked up from -w, which may not be /. */
   if ((*command == '/' || !strchr(command, '/') || !strcmp(run->chdir, "/"))
-      && (err = check_command_in_root(run->root, command, getenv("PATH"),
+      && (err = check_command_in_root(root, command, getenv("PATH"),
                                       &reason))) {
-    msg("can't run '%s' in '%s': %s", command, run->root, reason);
+    msg("can't run '%s' in '%s': %s", command, root, reason);
     exit(err == -ENOENT ? 127 : 126);
   }
+  run->command_checked = 1;
+}
+
+/* Before any change, where nothing nsrun mounts can cover COMMAND: a
+ * missing one then leaves no mount point made in the image. */
+static void check_command_early(struct nsrun *run, const char *command)
+{
+  if (!run->directory && !run->has_pivot) return;
+  if (*command == '/' ? mounted_over(run, command) : run->mount_count > 0)
+    return;
+  check_command(run, run->has_pivot ? run->new_root : run->root, command);
+}
+
+/* COMMAND is checked where it will run, then the root becomes "/": the
+ * old one goes to OLD (-P without -D) or is detached. */
+static void switch_root(struct nsrun *run, const char *command)
+{
+  int err;
+
+  if (!run->command_checked) check_command(run, run->root, command);
 
   if (*run->old_root)
     err = step_pivot(0, run->root, run->old_root + strlen(run->root), -1);
@@ -741,6 +764,7 @@ int nsrun_main(int argc, char **argv)
   strcpy(run.chdir, "/");
   argv = parse_options(&run, argv);
   check_paths(&run);
+  check_command_early(&run, *argv);
   close_inherited(CLOSE_RANGE_CLOEXEC);
 
   make_namespaces(&run);
