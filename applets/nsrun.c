@@ -35,7 +35,9 @@
 #include "libbb.h"
 
 /* close_range(2) flag, Linux 5.11; musl's headers don't have it. */
+#ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC 4
+#endif
 
 const char nsrun_usage[] =
   "usage: nsrun [OPTIONS] [--] COMMAND [ARG...]\n"
