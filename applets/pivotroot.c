@@ -152,10 +152,13 @@ static void move_api_mounts(struct switch_state *s)
     if (err || !S_ISDIR(st.st_mode)) continue;
 
     err = step_move(&s->journal, from, to);
-    if (err == -EINVAL)
-      rollback(s, err, "is its parent mount shared?", "move '%s' to '%s'",
-               from, to);
-    if (err) rollback(s, err, 0, "move '%s' to '%s'", from, to);
+    /* A user namespace locks the mounts it inherited in place: those can
+     * be bound into NEW, not moved. */
+    if (err == -EINVAL && !step_bind(&s->journal, from, to, MS_REC))
+      continue;
+    if (err)
+      rollback(s, err, err == -EINVAL ? "is its parent mount shared?" : 0,
+               "move '%s' to '%s'", from, to);
   }
 }
 
