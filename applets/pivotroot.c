@@ -201,8 +201,9 @@ static void switch_from_initramfs(struct switch_state *s)
 }
 
 /* Delete what the old initramfs held, to give its memory back: only on
- * ramfs or tmpfs, never crossing into another mount. */
-static void delete_tree(int dir_fd, dev_t dev)
+ * ramfs or tmpfs, never crossing into another mount, and never into
+ * keep, the new root's own directory when it lives in the initramfs. */
+static void delete_tree(int dir_fd, const struct stat *keep)
 {
   char buf[4096];
   long len;
@@ -219,13 +220,14 @@ static void delete_tree(int dir_fd, dev_t dev)
       at += entry->d_reclen;
       if (!strcmp(name, ".") || !strcmp(name, "..")) continue;
       if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) ||
-          st.st_dev != dev)
+          st.st_dev != keep->st_dev ||
+          (st.st_ino == keep->st_ino && S_ISDIR(st.st_mode)))
         continue;
       if (S_ISDIR(st.st_mode)) {
         fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
                     O_CLOEXEC);
         if (fd < 0) continue;
-        delete_tree(fd, dev);
+        delete_tree(fd, keep);
         close(fd);
       }
       unlinkat(dir_fd, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0);
@@ -233,26 +235,35 @@ static void delete_tree(int dir_fd, dev_t dev)
   }
 }
 
-static void free_initramfs(int root_fd)
+static void free_initramfs(struct switch_state *s)
 {
   struct statfs fs;
-  struct stat st;
+  struct stat root, keep;
 
   step_print("rm -rf the old initramfs");
   if (step_mode == STEP_PLAN) return;
-  if (fstatfs(root_fd, &fs) || fstat(root_fd, &st)) return;
+  if (fstatfs(s->old_root_fd, &fs) || fstat(s->old_root_fd, &root) ||
+      fstat(s->new_fd, &keep))
+    return;
+  /* A new root on a file system of its own has nothing to keep here. */
+  if (keep.st_dev != root.st_dev) keep.st_dev = root.st_dev, keep.st_ino = 0;
   if (fs.f_type == RAMFS_MAGIC || fs.f_type == TMPFS_MAGIC)
-    delete_tree(root_fd, st.st_dev);
+    delete_tree(s->old_root_fd, &keep);
 }
 
 static void switch_root(struct switch_state *s)
 {
   struct mount_info root;
+  struct statfs fs;
   const char *reason;
   int initramfs, err;
 
+  /* Without /proc there is no mount table: a ramfs or tmpfs "/" is then
+   * taken for the initramfs, which the move and chroot handle anyway. */
   err = mount_at("/", &root);
-  initramfs = !err && !strcmp(root.fstype, "rootfs");
+  if (!err) initramfs = !strcmp(root.fstype, "rootfs");
+  else initramfs = !statfs("/", &fs) && (fs.f_type == RAMFS_MAGIC ||
+                                         fs.f_type == TMPFS_MAGIC);
 
   /* The first change: OLD is made inside NEW when it is missing. */
   if (*s->spec.old_root) {
@@ -272,7 +283,7 @@ static void switch_root(struct switch_state *s)
 
   if (initramfs) {
     switch_from_initramfs(s);
-    if (!*s->old_root) free_initramfs(s->old_root_fd);
+    if (!*s->old_root) free_initramfs(s);
   } else {
     const char *old = *s->old_root ? s->old_root + strlen(s->new_root) : "";
 
