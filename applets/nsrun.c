@@ -789,6 +789,8 @@ int nsrun_main(int argc, char **argv)
     if (spawn()) return wait_command();
   }
 
+  /* TODO: COMMAND keeps the caller's terminal, so where the kernel still
+   * allows TIOCSTI a hostile image can type into the caller's shell. */
   execvp(*argv, argv);
   err = errno;
   perror_msg(err, "can't execute '%s'", *argv);
