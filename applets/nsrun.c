@@ -459,11 +459,47 @@ static void place_in_root(struct nsrun *run, const char *path, int file,
   set_place(p, fd);
 }
 
-/* A bind made read-only.  The descriptor from before the bind sees what
- * is under it, so the path is looked up again. */
-static int remount_read_only(struct nsrun *run, const char *path)
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442  /* the same number on every architecture */
+#endif
+#define MOUNT_ATTR_RDONLY 0x1
+
+/* A remount read-only of the mount at PATH.  In a user namespace the
+ * nosuid, nodev and noexec a mount came with are locked: it keeps them. */
+static int remount_one(const char *shown, const char *at)
 {
   struct statfs fs;
+
+  if (statfs(at, &fs)) return -errno;
+
+  return step_mount(0, 0, shown, at, 0, MS_BIND | MS_REMOUNT | MS_RDONLY |
+                    (fs.f_flags & (ST_NOSUID | ST_NODEV | ST_NOEXEC)), 0);
+}
+
+static int remount_below(void *ctx, const struct mount_info *info)
+{
+  const char *top = ctx;
+
+  if (strcmp(info->path, top) && path_is_below(info->path, top))
+    return remount_one(info->path, info->path);
+
+  return 0;
+}
+
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442  /* the same number on every architecture */
+#endif
+#define MOUNT_ATTR_RDONLY 0x1
+
+/* A recursive bind made read-only, with the mounts below it: in one call
+ * where Linux 5.12's mount_setattr(2) is there, else one remount each.
+ * The descriptor from before the bind sees what is under it, so the path
+ * is looked up again. */
+static int remount_read_only(struct nsrun *run, const char *path)
+{
+  struct {
+    unsigned long long set, clear, propagation, userns_fd;
+  } attr = { MOUNT_ATTR_RDONLY, 0, 0, 0 };
   struct place p;
   int fd, err;
 
@@ -471,11 +507,13 @@ static int remount_read_only(struct nsrun *run, const char *path)
   if (fd < 0) return fd;
   set_place(&p, fd);
 
-  /* In a user namespace the nosuid, nodev and noexec a mount came with
-   * are locked: a remount must keep them. */
-  err = fstatfs(fd, &fs) ? -errno :
-    step_mount(0, 0, p.shown, p.at, 0, MS_BIND | MS_REMOUNT | MS_RDONLY |
-               (fs.f_flags & (ST_NOSUID | ST_NODEV | ST_NOEXEC)), 0);
+  err = syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
+                &attr, sizeof(attr)) ? -errno : 0;
+  if (!err) step_print("mount -o remount,bind,ro --rbind %s", p.shown);
+  if (err == -ENOSYS) {
+    err = remount_one(p.shown, p.at);
+    if (!err) err = mountinfo_walk(remount_below, p.shown);
+  }
   close(fd);
 
   return err;
@@ -510,9 +548,6 @@ static void mount_api_fs(struct nsrun *run, const char *path,
                    flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
   if (err == -EPERM || err == -EINVAL) {
     err = step_mount(0, path, p.shown, p.at, 0, MS_BIND | MS_REC, 0);
-    /* TODO: mounts below the host's /sys (cgroup) stay writable here;
-     * making each read-only needs a walk of the mount table, or
-     * mount_setattr(2) of Linux 5.12. */
     if (!err && (flags & MS_RDONLY)) err = remount_read_only(run, path);
   }
   if (err) perror_die(err, "can't mount %s on '%s'", fstype, p.shown);
