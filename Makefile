@@ -92,6 +92,7 @@ BB_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
   -DPIVOTBOX_VERSION='"$(VERSION)"'
 # Without RELRO, and with a small common page, the data segment follows the
 # code in the file with no padding up to a page (3 KB or more).
+BB_CFLAGS += -fno-pie
 BB_LDFLAGS := -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
   -Wl,-z,norelro -Wl,-z,common-page-size=64 -Wl,--build-id=none
 # No vector registers saved by every function with "...", where the
@@ -105,7 +106,7 @@ ifeq ($(SANITIZE),1)
   CC := gcc
   CFLAGS := -O1 -g -fno-omit-frame-pointer
   SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
-  BB_CFLAGS += $(SAN)
+  BB_CFLAGS := $(filter-out -fno-pie,$(BB_CFLAGS)) $(SAN)
   BB_LDFLAGS := $(SAN)
   OUT := build/san
   BIN := build/san/pivotbox

@@ -221,7 +221,7 @@ static char **parse_options(struct nsrun *run, char **argv)
 
 static void open_root(struct nsrun *run)
 {
-  close(run->root_fd);
+  if (run->root_fd >= 0) close(run->root_fd);
   run->root_fd = openat(AT_FDCWD, run->root, O_PATH | O_DIRECTORY |
                         O_CLOEXEC);
   if (run->root_fd < 0) perror_die(errno, "can't open '%s'", run->root);
@@ -299,7 +299,7 @@ static void check_paths(struct nsrun *run)
       perror_die(err, "can't bind '%s'", source);
   }
 
-  if (!mounted_over(run, run->chdir) &&
+  if (strcmp(run->chdir, "/") && !mounted_over(run, run->chdir) &&
       (err = find_dir(run->has_pivot ? run->new_root : run->root,
                       run->chdir, 0)))
     perror_die(err, "can't chdir to '%s'", run->chdir);
@@ -362,9 +362,12 @@ static void map_user(unsigned uid, unsigned gid)
 
 static void make_namespaces(struct nsrun *run)
 {
-  unsigned uid = getuid(), gid = getgid();
   struct ifreq ifr = { .ifr_name = "lo" };
+  unsigned uid = 0, gid = 0;
   int fd, err;
+
+  /* Who the caller was, for the user namespace's maps. */
+  if (run->clone_flags & CLONE_NEWUSER) uid = getuid(), gid = getgid();
 
   if (unshare(CLONE_NEWNS | run->clone_flags)) {
     err = errno;

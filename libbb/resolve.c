@@ -231,8 +231,9 @@ int resolve_in_root(int root_fd, const char *root, const char *path,
 
 int real_path(const char *path, char *resolved)
 {
-  char absolute[PATH_MAX];
+  char absolute[PATH_MAX], proc[32];
   int root_fd, fd;
+  ssize_t len;
 
   if (!*path) return -ENOENT;
   if (*path == '/') fd = format(absolute, PATH_MAX, "%s", path);
@@ -241,6 +242,18 @@ int real_path(const char *path, char *resolved)
   else fd = format(absolute + strlen(absolute), PATH_MAX - strlen(absolute),
                    "/%s", path);
   if (fd >= PATH_MAX) return -ENAMETOOLONG;
+
+  /* One open, and the kernel's own name for what it opened; the walk by
+   * hand where /proc can't tell. */
+  fd = openat(AT_FDCWD, absolute, O_PATH | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  format(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+  len = readlink(proc, resolved, PATH_MAX);
+  close(fd);
+  if (len > 0 && len < PATH_MAX && *resolved == '/') {
+    resolved[len] = 0;
+    return 0;
+  }
 
   root_fd = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0) return -errno;
@@ -279,8 +292,10 @@ static const char *const interpreter_why[] = {
   0,
 };
 
+/* The first kilobyte: the ELF header and, in practice, every program
+ * header, in one read. */
 union file_head {
-  char text[256];
+  char text[1024];
   Elf32_Ehdr elf32;
   Elf64_Ehdr elf64;
 };
@@ -310,7 +325,8 @@ static int elf_interpreter(int fd, const union file_head *head, size_t size,
     } ph;
     unsigned long long at, len;
 
-    if (pread(fd, &ph, entry, offset) != (ssize_t)entry) return 0;
+    if (offset + entry <= size) memcpy(&ph, head->text + offset, entry);
+    else if (pread(fd, &ph, entry, offset) != (ssize_t)entry) return 0;
     if ((wide ? ph.elf64.p_type : ph.elf32.p_type) != PT_INTERP) continue;
     at = wide ? ph.elf64.p_offset : ph.elf32.p_offset;
     len = wide ? ph.elf64.p_filesz : ph.elf32.p_filesz;
