@@ -1,8 +1,10 @@
 # pivotbox - one static binary that switches roots
 #
-# make [V=1] [CROSS_COMPILE=aarch64-linux-musl-] [CC=...] [CFLAGS=...]
+# make [V=1] [ARCH=aarch64|armhf|mipsel] [CROSS_COMPILE=aarch64-linux-musl-]
+#      [CC=...] [CFLAGS=...] [LDFLAGS=...]
 # make defconfig | allnoconfig | allyesconfig | oldconfig | menuconfig
-# make check | demo | install [DESTDIR=...] [PREFIX=...] | clean
+# make check [SANITIZE=1] | check-cross | demo | bench | fuzz [FUZZ_SECONDS=N]
+# make cross | install [DESTDIR=...] [PREFIX=...] | clean
 
 VERSION := 0.1.0
 
@@ -22,9 +24,10 @@ BINDIR ?= $(PREFIX)/bin
 # is. ARCH=x86_64 is the native build. `make cross` builds every ARCH side
 # by side, at build/cross/ARCH/pivotbox (see the targets at the end).
 #
-# Page size: no -z max-page-size=4096. With RELRO off (BB_LDFLAGS), the
-# 64 KiB maximum page of aarch64, arm and mips costs no file size, only
-# address space, and the binaries also run on 16 and 64 KiB page kernels.
+# Page size: no -z max-page-size=4096. With RELRO off and a small common
+# page (BB_LDFLAGS), the 64 KiB maximum page of aarch64, arm and mips costs
+# no file size, only address space, and the binaries also run on kernels
+# with 16 or 64 KiB pages.
 
 CROSS_ARCHES := aarch64 armhf mipsel
 cross_triple_aarch64 := aarch64-linux-gnu
@@ -33,6 +36,11 @@ cross_triple_armhf := arm-linux-gnueabihf
 cross_triple_arm := arm-linux-gnueabihf
 cross_triple_mipsel := mipsel-linux-gnu
 
+# ARCH counts on the command line only: an ARCH in the environment may be
+# some other build system's.
+ifneq ($(origin ARCH),command line)
+  override ARCH :=
+endif
 ifneq ($(filter-out x86_64,$(ARCH)),)
   ifeq ($(cross_triple_$(ARCH)),)
     $(error ARCH=$(ARCH) is not one of x86_64 $(CROSS_ARCHES))
@@ -52,16 +60,9 @@ ifneq ($(findstring -gnu,$(cross_target)),)
   endif
 endif
 
-# MIPS: code for an executable rather than a shared library, as nothing in
-# a static binary is shared (4 KB less).
-ifneq ($(filter mips mips%,$(firstword $(subst -, ,$(cross_target)))),)
-  cross_cflags := -mno-shared
-endif
-
 ifeq ($(origin CC),default)
   ifneq ($(CROSS_COMPILE),)
-    CC := $(CROSS_COMPILE)gcc$(if $(MUSL_SPECS), -specs=$(MUSL_SPECS)) \
-      $(cross_cflags)
+    CC := $(CROSS_COMPILE)gcc$(if $(MUSL_SPECS), -specs=$(MUSL_SPECS))
   endif
 endif
 
@@ -238,8 +239,10 @@ install: pivotbox
 	    $(GEN)/applets.h); do \
 	  ln -sf pivotbox "$(DESTDIR)$(BINDIR)/$$a"; done
 
+# The kernels and busyboxes setup.sh fetched stay: they are downloads.
 clean:
-	$(Q)rm -rf build pivotbox
+	$(Q)rm -rf $(filter-out build/kernel build/busybox,$(wildcard build/*)) \
+	  pivotbox
 
 distclean: clean
 	$(Q)rm -f .config .config.old

@@ -2,19 +2,29 @@
 # Boots Debian's cloud kernel under qemu with an initramfs whose /init
 # ends in pivotbox pivotroot, and prints the serial console:
 #
-#   scripts/boot.sh [-i] keep|free
+#   scripts/boot.sh [-i] [-a ARCH] keep|free
+#   scripts/boot.sh -c [-a ARCH]
 #
 # MODE is mkinitramfs.sh's: keep the initramfs at /initramfs, or free it.
 # -i gives a shell in the new root before the power off (exit it to end).
 # Exits 1 when the new root's init did not finish (a panic, a timeout).
+# -c only checks that a boot can run here, and says what is missing.
 #
-# PIVOTBOX: the binary to boot with (default: pivotbox in the repo root).
-# ACCEL: kvm or tcg (default: kvm when /dev/kvm can be opened).
+# -a ARCH: the machine's architecture (default: $ARCH, else x86_64):
+# x86_64, aarch64 (-M virt, Cortex-A57), armhf (-M virt, Cortex-A15) or
+# mipsel (-M malta, 24Kc), with Debian's kernel for it and pivotbox and
+# busybox built for it (scripts/setup.sh cross fetches the kernels and
+# busyboxes of the three that are not x86_64).
+# PIVOTBOX: the binary to boot with (default: pivotbox in the repo root
+# for x86_64, build/cross/ARCH/pivotbox for another ARCH).
+# ACCEL: kvm or tcg (default: kvm when /dev/kvm can be opened and ARCH is
+# this machine's; tcg otherwise).
 # BOOT_TIMEOUT: seconds before the machine is killed (default 120).
 set -eu -o pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-kernel=$top/build/kernel/vmlinuz
+# shellcheck source=scripts/arch.sh
+. "$top/scripts/arch.sh"
 
 die()
 {
@@ -24,8 +34,48 @@ die()
 
 usage()
 {
-  echo "usage: boot.sh [-i] keep|free" >&2
+  echo "usage: boot.sh [-i] [-a ARCH] keep|free, or boot.sh -c [-a ARCH]" >&2
   exit 1
+}
+
+# Sets what a boot of architecture $1 needs: the kernel, the qemu command
+# and its machine options, and the serial console. Fails for an ARCH that
+# has no boot.
+machine_for()
+{
+  case $1 in
+    x86_64)
+      kernel=$top/build/kernel/vmlinuz
+      qemu_system="qemu-system-x86_64"
+      machine=()
+      console=ttyS0
+      setup=scripts/setup.sh
+      ;;
+    aarch64)
+      kernel=$top/build/kernel/aarch64/vmlinuz
+      qemu_system="qemu-system-aarch64"
+      machine=(-M virt -cpu cortex-a57)
+      console=ttyAMA0
+      setup="scripts/setup.sh cross"
+      ;;
+    armhf)
+      kernel=$top/build/kernel/armhf/vmlinuz
+      qemu_system="qemu-system-arm"
+      machine=(-M virt -cpu cortex-a15)
+      console=ttyAMA0
+      setup="scripts/setup.sh cross"
+      ;;
+    mipsel)
+      kernel=$top/build/kernel/mipsel/vmlinuz
+      qemu_system="qemu-system-mipsel"
+      machine=(-M malta -cpu 24Kc)
+      console=ttyS0
+      setup="scripts/setup.sh cross"
+      ;;
+    *)
+      die "no boot for $1"
+      ;;
+  esac
 }
 
 # Prints the accelerator to use: kvm where /dev/kvm can be opened and a
@@ -36,6 +86,8 @@ pick_accel()
 {
   if [ -n "${ACCEL:-}" ]; then
     echo "$ACCEL"
+  elif ! arch_is_host; then
+    echo tcg
   elif (exec 3<> /dev/kvm) 2> /dev/null &&
     { [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; }; then
     echo kvm
@@ -52,34 +104,64 @@ clean_console()
 }
 
 interactive=
-while getopts i opt; do
+check_only=
+arch=${ARCH:-x86_64}
+while getopts a:ci opt; do
   case $opt in
+    a) arch=$OPTARG ;;
+    c) check_only=1 ;;
     i) interactive=1 ;;
     *) usage ;;
   esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 1 ] || usage
-mode=$1
-case $mode in
-  keep|free) ;;
-  *) usage ;;
-esac
+if [ -n "$check_only" ]; then
+  [ $# -eq 0 ] || usage
+else
+  [ $# -eq 1 ] || usage
+  mode=$1
+  case $mode in
+    keep|free) ;;
+    *) usage ;;
+  esac
+fi
 
-[ -r "$kernel" ] || die "no kernel at $kernel (run scripts/setup.sh)"
-command -v qemu-system-x86_64 > /dev/null ||
-  die "qemu-system-x86_64 is missing (run scripts/setup.sh)"
+arch_set "$arch" || exit 1
+machine_for "$arch"
+if [ "$arch" = x86_64 ]; then
+  pivotbox=${PIVOTBOX:-$top/pivotbox}
+else
+  pivotbox=${PIVOTBOX:-$top/build/cross/$arch/pivotbox}
+fi
+
+[ -r "$kernel" ] || die "no kernel at $kernel (run $setup)"
+command -v "$qemu_system" > /dev/null ||
+  die "$qemu_system is missing (run $setup)"
+if [ -n "$check_only" ]; then
+  command -v cpio > /dev/null || die "cpio is missing (run scripts/setup.sh)"
+  if [ "$arch" != x86_64 ]; then
+    busybox=${BUSYBOX:-$top/build/busybox/$arch}
+    [ -f "$busybox" ] || die "no busybox at $busybox (run $setup)"
+    arch_is_host || command -v "qemu-$arch_qemu-static" > /dev/null ||
+      die "qemu-$arch_qemu-static is missing (run $setup)"
+  fi
+  exit 0
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/pivotbox-boot.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 trap 'exit 1' HUP INT TERM
-"$top/scripts/mkinitramfs.sh" "$work/initramfs.cpio.gz" "$mode" \
-  "${PIVOTBOX:-$top/pivotbox}"
+ARCH=$arch "$top/scripts/mkinitramfs.sh" "$work/initramfs.cpio.gz" "$mode" \
+  "$pivotbox"
 
 accel=$(pick_accel)
-echo "boot: $mode mode, qemu with $accel, kernel $kernel" >&2
-append="console=ttyS0 panic=-1 quiet"
-qemu=(qemu-system-x86_64 -accel "$accel" -m 256 -smp 1
+if [ "$arch" = x86_64 ]; then
+  echo "boot: $mode mode, qemu with $accel, kernel $kernel" >&2
+else
+  echo "boot: $arch, $mode mode, qemu with $accel, kernel $kernel" >&2
+fi
+append="console=$console panic=-1 quiet"
+qemu=("$qemu_system" "${machine[@]}" -accel "$accel" -m 256 -smp 1
   -kernel "$kernel" -initrd "$work/initramfs.cpio.gz"
   -display none -vga none -monitor none -serial stdio -no-reboot)
 

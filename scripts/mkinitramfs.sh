@@ -12,9 +12,15 @@
 # The new root's /sbin/init reports what it finds in "check: WHAT RESULT"
 # lines, for tests/boot.test to compare, and powers the machine off.
 # BUSYBOX names the static busybox to pack (default /bin/busybox).
+# ARCH is the virtual machine's architecture (default x86_64; see
+# scripts/arch.sh): both binaries must be built for it. For another ARCH
+# the busybox defaults to build/busybox/ARCH (scripts/setup.sh cross
+# fetches Debian's), and runs under qemu-user here to list its applets.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/arch.sh
+. "$top/scripts/arch.sh"
 
 die()
 {
@@ -28,19 +34,24 @@ usage()
   exit 1
 }
 
-# Fails unless $1 is a static x86_64 ELF: the initramfs has no libc, and
-# the virtual machine is an x86_64 one.
-check_static_x86_64()
+# Fails unless $1 is a static ELF for ARCH: the initramfs has no libc, and
+# the virtual machine is an ARCH one.
+check_static()
 {
-  headers=$(LC_ALL=C readelf -h -l "$1" 2> /dev/null) ||
-    die "can't read the ELF headers of '$1' (is binutils installed?)"
-  case $headers in
-    *"Requesting program interpreter"*) die "'$1' is not static" ;;
-  esac
-  case $headers in
-    *"Machine:"*"X86-64"*) ;;
-    *) die "'$1' is not an x86_64 binary" ;;
-  esac
+  why=$(arch_check_binary "$1" 2>&1) || die "$why"
+}
+
+# Prints the applets of the busybox being packed, one a line; qemu-user
+# runs a busybox of another architecture.
+busybox_applets()
+{
+  if arch_is_host; then
+    "$busybox" --list
+  else
+    command -v "qemu-$arch_qemu-static" > /dev/null ||
+      die "qemu-$arch_qemu-static is missing (run scripts/setup.sh cross)"
+    "qemu-$arch_qemu-static" -0 busybox "$busybox" --list
+  fi
 }
 
 # Prints a newc cpio header for a file with name $1, mode $2 (octal),
@@ -78,12 +89,20 @@ case $2 in
   *) usage ;;
 esac
 pivotbox=${3:-$top/pivotbox}
-busybox=${BUSYBOX:-/bin/busybox}
+arch=${ARCH:-x86_64}
+arch_set "$arch" || exit 1
+if [ "$arch" = x86_64 ]; then
+  busybox=${BUSYBOX:-/bin/busybox}
+  setup=scripts/setup.sh
+else
+  busybox=${BUSYBOX:-$top/build/busybox/$arch}
+  setup="scripts/setup.sh cross"
+fi
 
-[ -f "$busybox" ] || die "no busybox at '$busybox' (run scripts/setup.sh)"
+[ -f "$busybox" ] || die "no busybox at '$busybox' (run $setup)"
 [ -f "$pivotbox" ] || die "no pivotbox at '$pivotbox' (run make)"
-check_static_x86_64 "$busybox"
-check_static_x86_64 "$pivotbox"
+check_static "$busybox"
+check_static "$pivotbox"
 command -v cpio > /dev/null || die "cpio is missing (run scripts/setup.sh)"
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/mkinitramfs.XXXXXX")
@@ -94,7 +113,7 @@ mkdir -p "$stage/bin" "$stage/dev" "$stage/etc" "$stage/lib/boot" \
 cp "$busybox" "$stage/bin/busybox"
 cp "$pivotbox" "$stage/bin/pivotbox"
 chmod 755 "$stage/bin/busybox" "$stage/bin/pivotbox"
-for applet in $("$busybox" --list); do
+for applet in $(busybox_applets); do
   [ -e "$stage/bin/$applet" ] || ln -s busybox "$stage/bin/$applet"
 done
 echo "$spec" > "$stage/etc/pivotroot-spec"
@@ -258,8 +277,11 @@ else
 fi
 
 if grep -qw pivotbox.shell /proc/cmdline; then
-  say "new root: a shell on ttyS0; exit it to power off"
-  setsid -c sh -l < /dev/ttyS0 > /dev/ttyS0 2>&1
+  # The serial line the kernel was given: ttyS0, or ttyAMA0 on ARM.
+  tty=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^console=\([^,]*\).*/\1/p' |
+    tail -n 1)
+  say "new root: a shell on ${tty:=ttyS0}; exit it to power off"
+  setsid -c sh -l < "/dev/$tty" > "/dev/$tty" 2>&1
 fi
 
 say "new root: powering off"
