@@ -104,12 +104,9 @@ static void make_private(struct switch_state *s, const char *path,
 static int outside_new(void *ctx, const struct mount_info *info)
 {
   struct switch_state *s = ctx;
-  size_t len = strlen(s->new_root);
 
-  if (!strncmp(info->path, s->new_root, len) &&
-      (!info->path[len] || info->path[len] == '/'))
-    return 0;
-  make_private(s, info->path, info);
+  if (!path_is_below(info->path, s->new_root))
+    make_private(s, info->path, info);
 
   return 0;
 }
