@@ -124,6 +124,19 @@ build_applet_alone()
   cp "$dir/pivotbox" "$tmp/pivotbox-$name"
 }
 
+# make_cross DIR: the default build of DIR for every cross architecture,
+# at DIR/build/cross/ARCH/pivotbox; fails when a toolchain is missing.
+make_cross()
+{
+  local arch
+
+  for arch in $ARCH_CROSS; do
+    arch_set "$arch"
+    [ -f "/usr/lib/$arch_musl/musl-gcc.specs" ] || return 1
+  done
+  make_in "$1" cross
+}
+
 build_static()
 {
   musl-gcc "${static_flags[@]}" -o "$2" "$1" || die "can't build $1"
@@ -311,6 +324,11 @@ done
 copy_tree "$tmp/src-none"
 make_in "$tmp/src-none" allnoconfig
 make_in "$tmp/src-none" pivotbox
+# The router architectures, where scripts/setup.sh cross installed them.
+# shellcheck source=scripts/arch.sh
+. "$top/scripts/arch.sh"
+cross_built=
+if make_cross "$tmp/src-default"; then cross_built=1; fi
 build_static "$sources/floor.c" "$tmp/floor"
 build_static "$sources/payload.c" "$tmp/payload"
 make_image
@@ -392,6 +410,12 @@ echo
     size_row "pivotbox, $name alone" "$tmp/pivotbox-$name"
   done
   size_row "pivotbox, no applets" "$tmp/src-none/pivotbox"
+  if [ -n "$cross_built" ]; then
+    for arch in $ARCH_CROSS; do
+      size_row "pivotbox, default, $arch" \
+        "$tmp/src-default/build/cross/$arch/pivotbox"
+    done
+  fi
   size_row "floor.c" "$tmp/floor"
   version=$(dpkg-query -W -f '${Version}' busybox-static)
   size_row "busybox-static ${version#*:} (Debian, static)" /bin/busybox
@@ -408,6 +432,9 @@ echo
 if ! command -v toybox >/dev/null 2>&1; then
   echo "toybox: not packaged for this Debian release, not compared"
 fi
+if [ -z "$cross_built" ]; then
+  echo "other architectures: not built (run scripts/setup.sh cross)"
+fi
 
 # The targets: figures to read, never a failure.
 echo
@@ -416,6 +443,13 @@ if [ "$(uname -m)" = x86_64 ]; then
   target "whole binary $size bytes, target <= 32768 (32 KiB)" "$size" 32768
 else
   echo "n/a   whole binary $size bytes: the 32 KiB target is for x86_64"
+fi
+if [ -n "$cross_built" ]; then
+  for arch in $ARCH_CROSS; do
+    size=$(size_of "$tmp/src-default/build/cross/$arch/pivotbox")
+    target "$arch binary $size bytes, target <= 32768 (32 KiB)" "$size" \
+      32768
+  done
 fi
 limit=$(awk -v c="${calls[bare_floor]}" 'BEGIN { if (c != "") print 2 * c }')
 target "nsrun --no-api: ${calls[bare]:--} syscalls, target <= 2 x the\
