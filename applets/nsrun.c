@@ -489,11 +489,6 @@ static int remount_below(void *ctx, const struct mount_info *info)
   return 0;
 }
 
-#ifndef SYS_mount_setattr
-#define SYS_mount_setattr 442  /* the same number on every architecture */
-#endif
-#define MOUNT_ATTR_RDONLY 0x1
-
 /* A recursive bind made read-only, with the mounts below it: in one call
  * where Linux 5.12's mount_setattr(2) is there, else one remount each.
  * The descriptor from before the bind sees what is under it, so the path
