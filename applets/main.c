@@ -26,12 +26,11 @@ static const char pivotbox_usage[] =
   "usage: pivotbox APPLET [ARG...]\n"
   "       pivotbox --list | --help | --version | --install [-s] DIR\n"
   "\n"
-  "Switch a system, or a command, into another root directory.\n"
-  "Call an applet by name, or through a link named after it.\n"
+  "Switch a system, or a command, into another root directory. Run an\n"
+  "applet by name, or through a link named after it.\n"
   "\n"
-  "--list         print the applet names, one per line\n"
-  "--install DIR  make a hard link in DIR for every applet\n"
-  "               (-s: symbolic links to this binary's path)\n";
+  "--list         the applet names, one per line\n"
+  "--install DIR  a hard link (-s: symbolic) in DIR for each applet\n";
 
 static const struct applet pivotbox = {
   "pivotbox", 0, pivotbox_usage, 1

@@ -49,16 +49,16 @@ const char nsrun_usage[] =
   "-P, --pivot-root=NEW[:OLD]\n"
   "                        NEW (in DIR) becomes /, DIR's root goes to OLD\n"
   "                        or is dropped when OLD is empty\n"
-  "-b, --bind=SRC[:DST]    bind host SRC at DST (default SRC) in the root\n"
+  "-b, --bind=SRC[:DST]    bind host SRC at DST (default SRC)\n"
   "-r, --bind-ro=SRC[:DST] the same, read-only\n"
-  "-t, --tmpfs=DST         mount a tmpfs at DST\n"
+  "-t, --tmpfs=DST         a tmpfs at DST\n"
   "-p, --pid               new PID namespace (COMMAND is PID 1)\n"
   "-2, --as-pid2           with --pid, a tiny init is PID 1, COMMAND PID 2\n"
   "-u, --uts  -i, --ipc  -n, --net (loopback up)  -C, --cgroup  -T, --time\n"
   "                        the other namespaces\n"
   "-U, --user              new user namespace, caller mapped to root\n"
   "-h, --hostname=NAME     set the hostname (implies --uts)\n"
-  "-w, --chdir=DIR         working directory inside the root (default /)\n"
+  "-w, --chdir=DIR         working directory (default /)\n"
   "    --host-dev          bind the host's /dev instead of a minimal one\n"
   "    --no-api            mount no /proc, /sys or /dev\n"
   "-v, --verbose           print each mount and pivot step\n"
@@ -824,8 +824,7 @@ int nsrun_main(int argc, char **argv)
 
   /* TODO: COMMAND keeps the caller's terminal, so where the kernel still
    * allows TIOCSTI a hostile image can type into the caller's shell. */
-  execvp(*argv, argv);
-  err = errno;
+  err = exec_command(argv);
   perror_msg(err, "can't execute '%s'", *argv);
 
   return err == ENOENT ? 127 : 126;

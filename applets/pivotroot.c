@@ -370,8 +370,7 @@ int pivotroot_main(int argc, char **argv)
   }
   if (!*argv) return 0;
 
-  execvp(*argv, argv);
   /* TODO: an exec that fails after the switch (the checks above passed)
    * can't be rolled back once the old root is detached. */
-  perror_die(errno, "can't execute '%s'", *argv);
+  perror_die(exec_command(argv), "can't execute '%s'", *argv);
 }

@@ -174,6 +174,10 @@ typedef void created_fn(void *ctx, const char *path);
 int resolve_in_root(int root_fd, const char *root, const char *path,
                     char *resolved, created_fn *created, void *ctx);
 
+/* execvp(3), smaller: ARGV[0] from PATH (or a default PATH).  Returns the
+ * errno to report when nothing could be run. */
+int exec_command(char **argv);
+
 /* realpath(3) into a PATH_MAX buffer, without malloc: 0 or -errno. */
 int real_path(const char *path, char *resolved);
 

@@ -10,6 +10,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -459,4 +460,31 @@ int check_command_in_root(const char *root, const char *command,
   close(root_fd);
 
   return err;
+}
+
+int exec_command(char **argv)
+{
+  const char *dir = getenv("PATH"), *end;
+  size_t len = strlen(*argv);
+  char file[PATH_MAX];
+  int err = ENOENT;
+
+  if (strchr(*argv, '/')) {
+    execve(*argv, argv, environ);
+    return errno;
+  }
+
+  /* As execvp() searches: past a missing file and one that can't run. */
+  for (dir = dir ? dir : DEFAULT_PATH;; dir = end + 1) {
+    end = strchrnul(dir, ':');
+    if (end - dir + 1 + len < PATH_MAX) {
+      memcpy(file, dir, end - dir);
+      file[end - dir] = '/';
+      strcpy(file + (end - dir) + 1, *argv);
+      execve(file, argv, environ);
+      if (errno == EACCES) err = EACCES;
+      else if (errno != ENOENT && errno != ENOTDIR) return errno;
+    }
+    if (!*end) return err;
+  }
 }

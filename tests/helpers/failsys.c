@@ -445,7 +445,7 @@ static int install_filter(const struct target *target, uint32_t action,
 
 /* Runs argv as execvp() would, but through execveat(), which no filter
  * of failsys matches: failsys's own exec of COMMAND never counts. */
-static _Noreturn void exec_command(char **argv)
+static _Noreturn void exec_target(char **argv)
 {
   const char *path = getenv("PATH"), *dir, *end;
   char file[PATH_MAX];
@@ -656,7 +656,7 @@ static int run_counting(struct supervisor *sv, const struct target *target,
     send_fd(sock[1], listener);
     close(listener);
     close(sock[1]);
-    exec_command(command);
+    exec_target(command);
   }
 
   /* Hold no end of COMMAND's stdin or stdout: its pipes close with it. */
@@ -720,5 +720,5 @@ int main(int argc, char **argv)
     return run_counting(&sv, &target, argv + optind + 3, count_file);
 
   install_filter(&target, SECCOMP_RET_ERRNO | sv.error, 0);
-  exec_command(argv + optind + 3);
+  exec_target(argv + optind + 3);
 }
