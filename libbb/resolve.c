@@ -408,12 +408,33 @@ static int check_file(int root_fd, const char *root, const char *path,
   return err;
 }
 
+/* The next "DIR/NAME" of the colon-separated *SEARCH into file, PATH_MAX
+ * bytes, moving *SEARCH on; a name too long for a directory is passed
+ * over.  Returns 0 when the list has run out. */
+static int next_in_path(const char **search, const char *name, char *file)
+{
+  size_t len = strlen(name);
+
+  while (*search) {
+    const char *dir = *search, *end = strchrnul(dir, ':');
+
+    *search = *end ? end + 1 : 0;
+    if (end - dir + 1 + len < PATH_MAX) {
+      memcpy(file, dir, end - dir);
+      file[end - dir] = '/';
+      strcpy(file + (end - dir) + 1, name);
+      return 1;
+    }
+  }
+
+  return 0;
+}
+
 int check_command_in_root(const char *root, const char *command,
                           const char *path_search, const char **reason)
 {
-  const char *dir, *end, *found_reason = command_why[NOT_FOUND];
+  const char *found_reason = command_why[NOT_FOUND];
   char file[PATH_MAX];
-  size_t len = strlen(command);
   int root_fd, err, found = -ENOENT;
 
   if (!*command) {
@@ -436,36 +457,28 @@ int check_command_in_root(const char *root, const char *command,
 
   /* As execvp() searches: go on past a missing file and one that can't
    * run, report the first that can't when none can. */
-  for (dir = path_search ? path_search : DEFAULT_PATH;; dir = end + 1) {
-    end = strchrnul(dir, ':');
-    if (end - dir + 1 + len < PATH_MAX) {
-      memcpy(file, dir, end - dir);
-      file[end - dir] = '/';
-      strcpy(file + (end - dir) + 1, command);
-      err = check_file(root_fd, root, file, command_why, reason);
-      if (!err) break;
-      if (err != -ENOENT && err != -EACCES) break;
-      if (*reason != command_why[NOT_FOUND]
-          && found_reason == command_why[NOT_FOUND]) {
-        found = err;
-        found_reason = *reason;
-      }
+  if (!path_search) path_search = DEFAULT_PATH;
+  while (next_in_path(&path_search, command, file)) {
+    err = check_file(root_fd, root, file, command_why, reason);
+    if (!err || (err != -ENOENT && err != -EACCES)) {
+      close(root_fd);
+      return err;
     }
-    if (!*end) {
-      err = found;
-      *reason = found_reason;
-      break;
+    if (*reason != command_why[NOT_FOUND]
+        && found_reason == command_why[NOT_FOUND]) {
+      found = err;
+      found_reason = *reason;
     }
   }
   close(root_fd);
+  *reason = found_reason;
 
-  return err;
+  return found;
 }
 
 int exec_command(char **argv)
 {
-  const char *dir = getenv("PATH"), *end;
-  size_t len = strlen(*argv);
+  const char *search = getenv("PATH");
   char file[PATH_MAX];
   int err = ENOENT;
 
@@ -475,16 +488,12 @@ int exec_command(char **argv)
   }
 
   /* As execvp() searches: past a missing file and one that can't run. */
-  for (dir = dir ? dir : DEFAULT_PATH;; dir = end + 1) {
-    end = strchrnul(dir, ':');
-    if (end - dir + 1 + len < PATH_MAX) {
-      memcpy(file, dir, end - dir);
-      file[end - dir] = '/';
-      strcpy(file + (end - dir) + 1, *argv);
-      execve(file, argv, environ);
-      if (errno == EACCES) err = EACCES;
-      else if (errno != ENOENT && errno != ENOTDIR) return errno;
-    }
-    if (!*end) return err;
+  if (!search) search = DEFAULT_PATH;
+  while (next_in_path(&search, *argv, file)) {
+    execve(file, argv, environ);
+    if (errno == EACCES) err = EACCES;
+    else if (errno != ENOENT && errno != ENOTDIR) return errno;
   }
+
+  return err;
 }
