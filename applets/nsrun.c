@@ -637,19 +637,18 @@ static void mount_extras(struct nsrun *run)
  * namespace locks them in place. */
 static void carry_api_mounts(struct nsrun *run)
 {
-  static const char *const api[] = { "/dev", "/proc", "/sys", "/run" };
   struct mount_info info;
   struct place p;
   size_t i;
   int err;
 
-  for (i = 0; i < sizeof(api) / sizeof(*api); i++) {
-    if (mount_at(api[i], &info)) continue;
-    err = resolve_in_root(run->root_fd, run->root, api[i], p.shown, 0, 0);
+  for (i = 0; i < API_MOUNT_COUNT; i++) {
+    if (mount_at(api_mounts[i], &info)) continue;
+    err = resolve_in_root(run->root_fd, run->root, api_mounts[i], p.shown, 0, 0);
     if (err < 0) continue;
     set_place(&p, err);
-    err = step_mount(0, api[i], p.shown, p.at, 0, MS_BIND | MS_REC, 0);
-    if (err) perror_die(err, "can't mount '%s' on '%s'", api[i], p.shown);
+    err = step_mount(0, api_mounts[i], p.shown, p.at, 0, MS_BIND | MS_REC, 0);
+    if (err) perror_die(err, "can't mount '%s' on '%s'", api_mounts[i], p.shown);
     close(p.fd);
   }
 }

@@ -44,8 +44,6 @@ const char pivotroot_usage[] =
   "-k          keep /dev, /proc, /sys and /run where they are\n"
   "-c CONSOLE  reopen stdin, stdout and stderr on CONSOLE (in NEW)\n";
 
-/* The API filesystems that follow the root into NEW unless -k. */
-static const char *const api_mounts[] = { "/dev", "/proc", "/sys", "/run" };
 
 struct switch_state {
   struct spec spec;
@@ -111,13 +109,15 @@ static int outside_new(void *ctx, const struct mount_info *info)
   return 0;
 }
 
-static void prepare_propagation(struct switch_state *s)
+/* root: the mount at "/", or NULL when the mount table can't be read. */
+static void prepare_propagation(struct switch_state *s,
+                                const struct mount_info *root)
 {
   char parent[PATH_MAX];
   struct mount_info info;
   int err;
 
-  if (!mount_at("/", &info)) make_private(s, "/", &info);
+  if (root) make_private(s, "/", root);
   if (!mount_containing(s->new_root, &info, parent) && strcmp(parent, "/"))
     make_private(s, parent, &info);
 
@@ -134,7 +134,7 @@ static void move_api_mounts(struct switch_state *s)
 {
   size_t i;
 
-  for (i = 0; i < sizeof(api_mounts) / sizeof(*api_mounts); i++) {
+  for (i = 0; i < API_MOUNT_COUNT; i++) {
     const char *from = api_mounts[i];
     char to[PATH_MAX];
     struct mount_info info;
@@ -253,12 +253,12 @@ static void switch_root(struct switch_state *s)
   struct mount_info root;
   struct statfs fs;
   const char *reason;
-  int initramfs, err;
+  int initramfs, have_root, err;
 
   /* Without /proc there is no mount table: a ramfs or tmpfs "/" is then
    * taken for the initramfs, which the move and chroot handle anyway. */
-  err = mount_at("/", &root);
-  if (!err) initramfs = !strcmp(root.fstype, "rootfs");
+  have_root = !mount_at("/", &root);
+  if (have_root) initramfs = !strcmp(root.fstype, "rootfs");
   else initramfs = !statfs("/", &fs) && (fs.f_type == RAMFS_MAGIC ||
                                          fs.f_type == TMPFS_MAGIC);
 
@@ -270,7 +270,7 @@ static void switch_root(struct switch_state *s)
                       s->spec.old_root);
   }
 
-  prepare_propagation(s);
+  prepare_propagation(s, have_root ? &root : 0);
   if (!s->keep_api) move_api_mounts(s);
   if (s->console) open_console(s);
 

@@ -98,6 +98,10 @@ int mount_containing(const char *path, struct mount_info *info,
  * journal_undo() takes the changes back in reverse.  mount.c */
 
 enum step_mode { STEP_QUIET, STEP_VERBOSE, STEP_PLAN };
+
+/* The API filesystems that follow a root switch: /dev, /proc, /sys, /run. */
+#define API_MOUNT_COUNT 4
+extern const char *const api_mounts[API_MOUNT_COUNT];
 extern enum step_mode step_mode;
 
 enum undo_kind { UNDO_RMDIR, UNDO_UNMOUNT, UNDO_MOVE, UNDO_PROPAGATION,

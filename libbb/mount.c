@@ -11,6 +11,10 @@
 
 enum step_mode step_mode;
 
+const char *const api_mounts[API_MOUNT_COUNT] = {
+  "/dev", "/proc", "/sys", "/run"
+};
+
 /* One step, in mount(8)'s words: "-n" prints the plan on stdout, "-v"
  * logs what is done on stderr. */
 void step_print(const char *fmt, ...)

@@ -102,9 +102,7 @@ static int match(void *ctx, const struct mount_info *info)
   if (want->containing) {
     /* The longest mount point that is PATH or a parent of it; later
      * lines are mounted on top of earlier ones. */
-    if (len == 1) len = 0;
-    if (strncmp(want->path, info->path, len) ||
-        (want->path[len] && want->path[len] != '/') || len < want->length)
+    if (!path_is_below(want->path, info->path) || len < want->length)
       return 0;
   } else if (strcmp(want->path, info->path)) return 0;
 
@@ -135,7 +133,7 @@ int mount_containing(const char *path, struct mount_info *info,
   if (want.length < 0) return -ENOENT;
   if (mount_point) {
     memcpy(mount_point, path, want.length);
-    strcpy(mount_point + want.length, want.length ? "" : "/");
+    mount_point[want.length] = 0;
   }
 
   return 0;

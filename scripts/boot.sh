@@ -38,43 +38,22 @@ usage()
   exit 1
 }
 
-# Sets what a boot of architecture $1 needs: the kernel, the qemu command
-# and its machine options, and the serial console. Fails for an ARCH that
-# has no boot.
+# Sets what a boot of architecture $1 needs, after arch_set $1: the kernel,
+# the qemu command and its machine options, and the serial console. Fails
+# for an ARCH that has no boot.
 machine_for()
 {
+  qemu_system=qemu-system-$arch_qemu
+  kernel=$top/build/kernel/$1/vmlinuz
+  setup="scripts/setup.sh cross"
   case $1 in
     x86_64)
-      kernel=$top/build/kernel/vmlinuz
-      qemu_system="qemu-system-x86_64"
-      machine=()
-      console=ttyS0
-      setup=scripts/setup.sh
-      ;;
-    aarch64)
-      kernel=$top/build/kernel/aarch64/vmlinuz
-      qemu_system="qemu-system-aarch64"
-      machine=(-M virt -cpu cortex-a57)
-      console=ttyAMA0
-      setup="scripts/setup.sh cross"
-      ;;
-    armhf)
-      kernel=$top/build/kernel/armhf/vmlinuz
-      qemu_system="qemu-system-arm"
-      machine=(-M virt -cpu cortex-a15)
-      console=ttyAMA0
-      setup="scripts/setup.sh cross"
-      ;;
-    mipsel)
-      kernel=$top/build/kernel/mipsel/vmlinuz
-      qemu_system="qemu-system-mipsel"
-      machine=(-M malta -cpu 24Kc)
-      console=ttyS0
-      setup="scripts/setup.sh cross"
-      ;;
-    *)
-      die "no boot for $1"
-      ;;
+      kernel=$top/build/kernel/vmlinuz setup=scripts/setup.sh
+      machine=() console=ttyS0 ;;
+    aarch64) machine=(-M virt -cpu cortex-a57) console=ttyAMA0 ;;
+    armhf) machine=(-M virt -cpu cortex-a15) console=ttyAMA0 ;;
+    mipsel) machine=(-M malta -cpu 24Kc) console=ttyS0 ;;
+    *) die "no boot for $1" ;;
   esac
 }
 

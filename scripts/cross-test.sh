@@ -264,7 +264,7 @@ run_arch()
 
   register_binfmt
   for name in $names; do
-    if is_word_in "$name" "$NOT_RUN"; then
+    if [[ " $NOT_RUN " == *" $name "* ]]; then
       why=$(not_run_why "$name")
       echo "$arch: NOT RUN: $name.test ($why)"
       continue
@@ -273,16 +273,6 @@ run_arch()
   done
   unregister_binfmt
   echo "$arch: done in $((SECONDS - start)) seconds"
-}
-
-is_word_in()
-{
-  local word
-
-  for word in $2; do
-    [ "$word" = "$1" ] && return 0
-  done
-  return 1
 }
 
 arches=
