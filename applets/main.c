@@ -46,13 +46,6 @@ static const struct applet *find_applet(const char *name)
   return 0;
 }
 
-static void write_all(int fd, const char *s)
-{
-  size_t len = strlen(s);
-
-  while (write(fd, s, len) < 0 && errno == EINTR);
-}
-
 static int install_links(const char *dir, int symbolic)
 {
   char self[PATH_MAX], link_path[PATH_MAX];
@@ -88,7 +81,7 @@ static int pivotbox_main(int argc, char **argv)
   if (!opt) usage_die();
 
   if (!strcmp(opt, "--help")) {
-    write_all(1, pivotbox_usage);
+    write_text(1, pivotbox_usage);
     return 0;
   }
   if (!strcmp(opt, "--version")) {
@@ -144,7 +137,7 @@ int main(int argc, char **argv)
   refuse_setuid();
 
   if (argc > 1 && !strcmp(argv[1], "--help")) {
-    write_all(1, applet->usage);
+    write_text(1, applet->usage);
     return 0;
   }
 

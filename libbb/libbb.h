@@ -30,6 +30,8 @@ _Noreturn void say_and_die(int err, const char *fmt, ...);
 #define out(...) say(1, 0, __VA_ARGS__)
 #define die(...) say_and_die(0, __VA_ARGS__)
 #define perror_die(err, ...) say_and_die(err, __VA_ARGS__)
+/* TEXT in one write(2), as it is: usage texts. */
+void write_text(int fd, const char *text);
 _Noreturn void usage_die(void);
 _Noreturn void xexit(int status);
 size_t vformat(char *buf, size_t size, const char *fmt, va_list ap);

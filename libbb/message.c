@@ -131,10 +131,15 @@ _Noreturn void say_and_die(int err, const char *fmt, ...)
   xexit(applet->fail_code);
 }
 
+void write_text(int fd, const char *text)
+{
+  size_t len = strlen(text);
+
+  while (write(fd, text, len) < 0 && errno == EINTR);
+}
+
 _Noreturn void usage_die(void)
 {
-  size_t len = strlen(applet->usage);
-
-  while (write(2, applet->usage, len) < 0 && errno == EINTR);
+  write_text(2, applet->usage);
   xexit(applet->fail_code);
 }
